@@ -1,0 +1,106 @@
+package io.spool.broker;
+
+import static io.spool.broker.Setting.Type.BOOLEAN;
+import static io.spool.broker.Setting.Type.INT;
+import static io.spool.broker.Setting.Type.LIST;
+import static io.spool.broker.Setting.Type.LONG;
+import static io.spool.broker.Setting.Type.STRING;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The table of server settings Spool understands, under Apache Kafka's property names, and the Kafka settings that
+ * are accepted (so an operator's server.properties works) but have no effect yet. Immutable.
+ */
+final class ServerSettings {
+
+    static final Map<String, Setting> ALL = table(
+            Setting.atLeast("node.id", INT, "1", 0, "The id of this node in the cluster."),
+            new Setting("process.roles", LIST, "broker,controller",
+                    v -> !((List<?>) v).isEmpty() && Set.of("broker", "controller").containsAll((List<?>) v),
+                    "must be a non-empty list of broker and controller", "The roles this node plays."),
+            Setting.of("listeners", LIST, "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093",
+                    "Addresses to listen on, as NAME://host:port."),
+            Setting.of("advertised.listeners", LIST, "",
+                    "Addresses published to clients; defaults to the non-controller listeners."),
+            Setting.of("listener.security.protocol.map", LIST, "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                    "Security protocol of each listener name; only PLAINTEXT is supported."),
+            Setting.of("controller.listener.names", LIST, "CONTROLLER", "Listener names used by the controller."),
+            Setting.of("inter.broker.listener.name", STRING, "PLAINTEXT", "Listener used between brokers."),
+            Setting.of("controller.quorum.voters", LIST, "",
+                    "The metadata quorum as id@host:port; defaults to this node alone."),
+            Setting.of("log.dirs", LIST, "", "Directories holding the partition logs."),
+            Setting.of("log.dir", STRING, "./data", "The log directory used when log.dirs is not set."),
+            Setting.of("metadata.log.dir", STRING, "", "Directory of the metadata log; defaults to the first log dir."),
+            Setting.atLeast("num.partitions", INT, "1", 1, "Default partition count of new topics."),
+            Setting.atLeast("default.replication.factor", INT, "1", 1, "Default replication factor of new topics."),
+            Setting.of("auto.create.topics.enable", BOOLEAN, "true",
+                    "Create a topic when a client asks for its metadata."),
+            Setting.of("delete.topic.enable", BOOLEAN, "true", "Allow DeleteTopics."),
+            Setting.atLeast("log.segment.bytes", INT, "1073741824", 14, "Maximum size of one log segment."),
+            Setting.atLeast("log.roll.hours", INT, "168", 1, "Maximum age of the active segment, in hours."),
+            Setting.atLeast("log.roll.ms", LONG, "-1", -1, "Maximum age of the active segment; overrides hours."),
+            Setting.atLeast("log.retention.hours", INT, "168", -1, "Retention time in hours."),
+            Setting.atLeast("log.retention.minutes", INT, "-1", -1, "Retention time in minutes; overrides hours."),
+            Setting.atLeast("log.retention.ms", LONG, "-2", -2, "Retention time in ms; overrides minutes, -1 keeps all."),
+            Setting.atLeast("log.retention.bytes", LONG, "-1", -1, "Maximum size of a partition before deletion."),
+            Setting.atLeast("log.retention.check.interval.ms", LONG, "300000", 1, "How often retention runs."),
+            Setting.atLeast("log.index.interval.bytes", INT, "4096", 0, "Bytes between offset index entries."),
+            Setting.atLeast("log.index.size.max.bytes", INT, "10485760", 4, "Maximum size of an index file."),
+            Setting.atLeast("log.segment.delete.delay.ms", LONG, "60000", 0,
+                    "Delay before a deleted segment's files are removed."),
+            Setting.of("log.flush.on.ack", BOOLEAN, "true",
+                    "Spool: answer acks=1/all produce only after an fsync covers the records; false selects"
+                            + " Kafka's page-cache mode."),
+            Setting.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"),
+                    "Timestamp stored in new records."),
+            Setting.atLeast("log.message.timestamp.before.max.ms", LONG, String.valueOf(Long.MAX_VALUE), 0,
+                    "How far in the past a CreateTime timestamp may be."),
+            Setting.atLeast("log.message.timestamp.after.max.ms", LONG, "3600000", 0,
+                    "How far in the future a CreateTime timestamp may be."),
+            Setting.oneOf("compression.type", "producer",
+                    List.of("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"), "Codec of stored batches."),
+            Setting.oneOf("log.cleanup.policy", "delete", List.of("delete", "compact", "delete,compact",
+                    "compact,delete"), "Default cleanup policy of topics."),
+            Setting.atLeast("message.max.bytes", INT, "1048588", 0, "Largest record batch accepted."),
+            Setting.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request accepted."),
+            Setting.atLeast("fetch.max.bytes", INT, "57671680", 1024, "Most bytes one fetch response returns."),
+            Setting.atLeast("num.network.threads", INT, "3", 1, "Threads serving connections."),
+            Setting.atLeast("num.io.threads", INT, "8", 1, "Accepted for compatibility."),
+            Setting.atLeast("max.connections", INT, String.valueOf(Integer.MAX_VALUE), 0,
+                    "Most open client connections."),
+            Setting.atLeast("max.connections.per.ip", INT, String.valueOf(Integer.MAX_VALUE), 0,
+                    "Most open connections from one address."),
+            Setting.atLeast("queued.max.request.bytes", LONG, "-1", -1,
+                    "Memory for requests read but not yet answered; -1 is unbounded."),
+            Setting.atLeast("connections.max.idle.ms", LONG, "600000", 1, "Idle connections are closed after this."),
+            Setting.atLeast("min.insync.replicas", INT, "1", 1, "Replicas that must acknowledge an acks=all write."),
+            Setting.of("unclean.leader.election.enable", BOOLEAN, "false", "Allow an out-of-sync replica to lead."),
+            Setting.atLeast("producer.id.expiration.ms", LONG, "86400000", 1,
+                    "Idle time after which producer state is forgotten."));
+
+    /**
+     * Kafka settings a server.properties commonly carries that Spool accepts and ignores for now, so that a Kafka
+     * operator's file starts a Spool node.
+     */
+    static final Set<String> ACCEPTED_UNUSED = Set.of(
+            "broker.id", "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
+            "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+            "transaction.state.log.min.isr", "share.coordinator.state.topic.replication.factor",
+            "share.coordinator.state.topic.min.isr", "group.initial.rebalance.delay.ms", "log.flush.interval.messages",
+            "log.flush.interval.ms", "num.replica.fetchers", "replica.lag.time.max.ms", "broker.rack");
+
+    private ServerSettings() {
+    }
+
+    private static Map<String, Setting> table(Setting... settings) {
+        Map<String, Setting> map = new LinkedHashMap<>();
+        for (Setting s : settings) {
+            map.put(s.name(), s);
+        }
+        return Map.copyOf(map);
+    }
+}
