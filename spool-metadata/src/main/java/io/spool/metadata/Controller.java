@@ -1,0 +1,290 @@
+package io.spool.metadata;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The active controller's request logic: validates CreateTopics, DeleteTopics and producer-id allocation against
+ * the current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}.
+ *
+ * <p>Threading: every operation runs on the controller's own thread, one at a time, and the next one starts only
+ * after the previous one's append has been applied to the image, so each operation validates against an image that
+ * includes all earlier operations. Public methods may be called from any thread.
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final MetadataQuorum quorum;
+    private final Clock clock;
+    private final ControllerSettings settings;
+    private final ExecutorService executor;
+    /** Completes when the last enqueued operation has finished; guarded by {@code this}. */
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
+    /** Where round-robin placement of the next topic starts; only touched on the controller thread. */
+    private int nextPlacementStart;
+
+    public Controller(MetadataQuorum quorum, Clock clock, ControllerSettings settings) {
+        this.quorum = Objects.requireNonNull(quorum);
+        this.clock = Objects.requireNonNull(clock);
+        this.settings = Objects.requireNonNull(settings);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "spool-controller");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Creates topics; all that pass validation are created in one atomic append. Returns one result per distinct
+     * name, in request order. Errors, checked in this order:
+     * <ul>
+     *   <li>{@code INVALID_REQUEST}: the name appears more than once in the request</li>
+     *   <li>{@code INVALID_TOPIC_EXCEPTION}: illegal name, or it collides on '.'/'_' with an existing topic or an
+     *       earlier topic of this request</li>
+     *   <li>{@code TOPIC_ALREADY_EXISTS}</li>
+     *   <li>{@code INVALID_CONFIG}: unknown config name, null or invalid value</li>
+     *   <li>{@code INVALID_REQUEST}: manual assignment together with a count other than -1</li>
+     *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: bad manual assignment</li>
+     *   <li>{@code INVALID_REPLICATION_FACTOR}: 0, below -1, or more than the registered brokers</li>
+     *   <li>{@code INVALID_PARTITIONS}: 0 or below -1</li>
+     *   <li>{@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR}: the append failed (every created topic)</li>
+     * </ul>
+     */
+    public CompletableFuture<List<CreateTopicResult>> createTopics(List<CreateTopicSpec> topics, boolean validateOnly) {
+        return enqueue(() -> handleCreateTopics(topics, validateOnly));
+    }
+
+    /**
+     * Deletes topics by name and by id in one atomic append. Errors: {@code TOPIC_DELETION_DISABLED};
+     * {@code INVALID_REQUEST} for a null name, a zero id, a name or id given twice, or a name whose id was also
+     * given; {@code UNKNOWN_TOPIC_OR_PARTITION} for an unknown name; {@code UNKNOWN_TOPIC_ID} for an unknown id;
+     * {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} if the append failed.
+     */
+    public CompletableFuture<List<DeleteTopicResult>> deleteTopics(List<String> names, List<Uuid> ids) {
+        return enqueue(() -> handleDeleteTopics(names, ids));
+    }
+
+    /**
+     * Hands the next {@code size} producer ids to {@code brokerId}, durably: the block is only returned once its
+     * {@link ProducerIdsRecord} is committed, so no id is ever handed out twice, even across controller failover.
+     * Fails with {@link IllegalArgumentException} for a size below 1 and {@link MetadataException} when ids are
+     * exhausted.
+     */
+    public CompletableFuture<ProducerIdBlock> allocateProducerIds(int brokerId, int size) {
+        return enqueue(() -> handleAllocateProducerIds(brokerId, size));
+    }
+
+    private synchronized <T> CompletableFuture<T> enqueue(Supplier<CompletableFuture<T>> operation) {
+        CompletableFuture<T> result = tail.thenComposeAsync(ignored -> {
+            try {
+                return operation.get();
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }, executor);
+        tail = result.handle((value, error) -> null);
+        return result;
+    }
+
+    private CompletableFuture<List<CreateTopicResult>> handleCreateTopics(List<CreateTopicSpec> specs,
+            boolean validateOnly) {
+        MetadataImage image = quorum.image();
+        Map<String, CreateTopicSpec> byName = new LinkedHashMap<>();
+        Set<String> duplicates = new HashSet<>();
+        for (CreateTopicSpec spec : specs) {
+            if (byName.putIfAbsent(spec.name(), spec) != null) {
+                duplicates.add(spec.name());
+            }
+        }
+        Map<String, String> collisionKeys = new HashMap<>();
+        image.topics().all().forEach(t -> collisionKeys.put(TopicNames.collisionKey(t.name()), t.name()));
+        Map<String, CreateTopicResult> results = new LinkedHashMap<>();
+        List<MetadataRecord> records = new ArrayList<>();
+        for (CreateTopicSpec spec : byName.values()) {
+            CreateTopicResult result = duplicates.contains(spec.name())
+                    ? CreateTopicResult.error(spec.name(), Errors.INVALID_REQUEST, "Duplicate topic name.")
+                    : createTopic(image, spec, collisionKeys, records);
+            results.put(spec.name(), result);
+            if (result.error() == Errors.NONE) {
+                collisionKeys.put(TopicNames.collisionKey(spec.name()), spec.name());
+            }
+        }
+        List<CreateTopicResult> ordered = new ArrayList<>(results.values());
+        if (validateOnly || records.isEmpty()) {
+            return CompletableFuture.completedFuture(ordered);
+        }
+        return quorum.append(records).handle((offset, error) -> {
+            if (error == null) {
+                LOG.info("Created topics {} at metadata offset {}", createdNames(ordered), offset);
+                return ordered;
+            }
+            Errors code = appendError(error);
+            LOG.warn("Failed to create topics {}: {}", createdNames(ordered), code, error);
+            List<CreateTopicResult> failed = new ArrayList<>();
+            for (CreateTopicResult r : ordered) {
+                failed.add(r.error() == Errors.NONE ? CreateTopicResult.error(r.name(), code, code.message()) : r);
+            }
+            return failed;
+        });
+    }
+
+    private static List<String> createdNames(List<CreateTopicResult> results) {
+        return results.stream().filter(r -> r.error() == Errors.NONE).map(CreateTopicResult::name).toList();
+    }
+
+    /** Validates one topic and, if it is valid, adds its records. */
+    private CreateTopicResult createTopic(MetadataImage image, CreateTopicSpec spec,
+            Map<String, String> collisionKeys, List<MetadataRecord> records) {
+        String name = spec.name();
+        var invalidName = TopicNames.validate(name);
+        if (invalidName.isPresent()) {
+            return CreateTopicResult.error(name, Errors.INVALID_TOPIC_EXCEPTION, invalidName.get());
+        }
+        if (image.topics().byName(name).isPresent()) {
+            return CreateTopicResult.error(name, Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+        }
+        String colliding = collisionKeys.get(TopicNames.collisionKey(name));
+        if (colliding != null) {
+            return CreateTopicResult.error(name, Errors.INVALID_TOPIC_EXCEPTION,
+                    "Topic '" + name + "' collides with existing topic: " + colliding);
+        }
+        var invalidConfig = TopicConfigs.validate(spec.configs());
+        if (invalidConfig.isPresent()) {
+            return CreateTopicResult.error(name, Errors.INVALID_CONFIG, invalidConfig.get());
+        }
+        ReplicaPlacer.Placement placement = place(image, spec);
+        if (placement.failed()) {
+            return CreateTopicResult.error(name, placement.error(), placement.message());
+        }
+        Uuid id = Uuid.randomUuid();
+        while (image.topics().byId(id).isPresent()) {
+            id = Uuid.randomUuid();
+        }
+        records.add(new TopicRecord(name, id));
+        new TreeMap<>(spec.configs()).forEach((key, value) ->
+                records.add(new ConfigRecord(ConfigResourceType.TOPIC, name, key, value.trim())));
+        for (Map.Entry<Integer, List<Integer>> entry : placement.replicas().entrySet()) {
+            List<Integer> replicas = entry.getValue();
+            records.add(new PartitionRecord(id, entry.getKey(), replicas, replicas, replicas.get(0), 0, 0));
+        }
+        short replicationFactor = (short) placement.replicas().get(0).size();
+        Map<String, String> brokerConfigs = new HashMap<>(settings.brokerConfigs());
+        brokerConfigs.putAll(image.configs().brokerConfigs(""));
+        return new CreateTopicResult(name, id, Errors.NONE, null, placement.replicas().size(), replicationFactor,
+                TopicConfigs.effective(spec.configs(), brokerConfigs));
+    }
+
+    private ReplicaPlacer.Placement place(MetadataImage image, CreateTopicSpec spec) {
+        Set<Integer> brokers = image.cluster().brokers().keySet();
+        if (!spec.assignments().isEmpty()) {
+            if (spec.replicationFactor() != -1) {
+                return ReplicaPlacer.Placement.failed(Errors.INVALID_REQUEST,
+                        "A manual partition assignment was specified, but replication factor was not set to -1.");
+            }
+            if (spec.numPartitions() != -1) {
+                return ReplicaPlacer.Placement.failed(Errors.INVALID_REQUEST,
+                        "A manual partition assignment was specified, but numPartitions was not set to -1.");
+            }
+            return ReplicaPlacer.checkManual(brokers, spec.assignments());
+        }
+        if (spec.replicationFactor() == 0 || spec.replicationFactor() < -1) {
+            return ReplicaPlacer.Placement.failed(Errors.INVALID_REPLICATION_FACTOR,
+                    "Replication factor must be larger than 0, or -1 to use the default value.");
+        }
+        if (spec.numPartitions() == 0 || spec.numPartitions() < -1) {
+            return ReplicaPlacer.Placement.failed(Errors.INVALID_PARTITIONS,
+                    "Number of partitions was set to an invalid non-positive value.");
+        }
+        int partitions = spec.numPartitions() == -1 ? settings.defaultPartitions() : spec.numPartitions();
+        short replicationFactor = spec.replicationFactor() == -1
+                ? settings.defaultReplicationFactor() : spec.replicationFactor();
+        ReplicaPlacer.Placement placement = ReplicaPlacer.place(brokers, partitions, replicationFactor,
+                nextPlacementStart);
+        if (!placement.failed()) {
+            nextPlacementStart++;
+        }
+        return placement;
+    }
+
+    private CompletableFuture<List<DeleteTopicResult>> handleDeleteTopics(List<String> names, List<Uuid> ids) {
+        List<DeleteTopicResult> results = new ArrayList<>();
+        if (!settings.deleteTopicEnable()) {
+            names.forEach(n -> results.add(new DeleteTopicResult(n, Uuid.ZERO_UUID, Errors.TOPIC_DELETION_DISABLED,
+                    Errors.TOPIC_DELETION_DISABLED.message())));
+            ids.forEach(id -> results.add(new DeleteTopicResult(null, id, Errors.TOPIC_DELETION_DISABLED,
+                    Errors.TOPIC_DELETION_DISABLED.message())));
+            return CompletableFuture.completedFuture(results);
+        }
+        MetadataImage image = quorum.image();
+        TopicDeletion deletion = new TopicDeletion(image.topics(), results);
+        deletion.resolve(names, ids);
+        Map<Uuid, String> toDelete = deletion.toDelete();
+        if (toDelete.isEmpty()) {
+            return CompletableFuture.completedFuture(results);
+        }
+        List<MetadataRecord> records = new ArrayList<>();
+        toDelete.keySet().forEach(id -> records.add(new RemoveTopicRecord(id)));
+        return quorum.append(records).handle((offset, error) -> {
+            Errors code = error == null ? Errors.NONE : appendError(error);
+            if (error == null) {
+                LOG.info("Deleted topics {} at metadata offset {}", toDelete.values(), offset);
+            } else {
+                LOG.warn("Failed to delete topics {}", toDelete.values(), error);
+            }
+            toDelete.forEach((id, name) -> results.add(new DeleteTopicResult(name, id, code,
+                    error == null ? null : code.message())));
+            return results;
+        });
+    }
+
+    private CompletableFuture<ProducerIdBlock> handleAllocateProducerIds(int brokerId, int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("Producer id block size must be positive, not " + size);
+        }
+        long first = quorum.image().nextProducerId();
+        if (first > Long.MAX_VALUE - size) {
+            throw new MetadataException("Exhausted all producer ids: next is " + first);
+        }
+        ProducerIdsRecord record = new ProducerIdsRecord(brokerId, first + size);
+        return quorum.append(List.of(record)).thenApply(offset -> {
+            LOG.debug("Allocated producer ids [{}, {}) to broker {} at offset {} ({})", first, first + size, brokerId,
+                    offset, clock.instant());
+            return new ProducerIdBlock(first, size);
+        });
+    }
+
+    private static Errors appendError(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof NotControllerException ? Errors.NOT_CONTROLLER : Errors.UNKNOWN_SERVER_ERROR;
+    }
+
+    /** Stops the controller thread; operations not yet started fail. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.spool.metadata;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The replicated metadata log and the image it folds into. Implementations are thread-safe: any thread may
+ * append and read the image; listeners run on one apply thread.
+ */
+public interface MetadataQuorum extends AutoCloseable {
+    /**
+     * Starts this node's part of the quorum and returns once its image reflects everything committed before the
+     * call.
+     */
+    void start() throws IOException;
+
+    /**
+     * Appends the records as one atomic batch. The future completes with the batch's log offset once the batch is
+     * committed and applied to {@link #image()} on this node, or exceptionally if it could not be committed.
+     */
+    CompletableFuture<Long> append(List<MetadataRecord> records);
+
+    /** The latest applied image. */
+    MetadataImage image();
+
+    /** Registers a listener for every image applied from now on. */
+    void addListener(MetadataListener listener);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,144 @@
+package io.spool.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.Test;
+
+class MetadataDeltaTest {
+    private static final Uuid FOO = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAQ");
+    private static final Uuid BAR = Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAg");
+
+    private static PartitionRecord partition(Uuid topic, int index, int leader, int epoch) {
+        return new PartitionRecord(topic, index, List.of(leader), List.of(leader), leader, epoch, epoch);
+    }
+
+    private static final List<List<MetadataRecord>> BATCHES = List.of(
+            List.of(new RegisterBrokerRecord(0, "c", 1, List.of(new Endpoint("PLAINTEXT", "h", 9092)), null)),
+            List.of(new TopicRecord("foo", FOO), new ConfigRecord(ConfigResourceType.TOPIC, "foo", "retention.ms", "1"),
+                    partition(FOO, 0, 0, 0), partition(FOO, 1, 0, 0)),
+            List.of(new ProducerIdsRecord(0, 1000), NoOpRecord.INSTANCE),
+            List.of(partition(FOO, 1, 0, 1), new ConfigRecord(ConfigResourceType.BROKER, "", "log.retention.ms", "5")),
+            List.of(new TopicRecord("bar", BAR), partition(BAR, 0, 0, 0),
+                    new ConfigRecord(ConfigResourceType.TOPIC, "foo", "retention.ms", null),
+                    new ConfigRecord(ConfigResourceType.TOPIC, "foo", "segment.ms", "9")),
+            List.of(new RemoveTopicRecord(FOO)),
+            List.of(new TopicRecord("foo", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAw")), new RemoveTopicRecord(BAR)));
+
+    /** Applies every batch in turn and checks each intermediate image. */
+    @Test
+    void shouldProduceExpectedImageAfterEveryBatch() {
+        List<MetadataImage> images = applyAll();
+
+        MetadataImage i0 = images.get(0);
+        assertThat(i0.offset()).isEqualTo(0);
+        assertThat(i0.cluster().brokers()).containsOnlyKeys(0);
+        assertThat(i0.topics().all()).isEmpty();
+
+        MetadataImage i1 = images.get(1);
+        assertThat(i1.topics().byName("foo").orElseThrow().partitions()).containsOnlyKeys(0, 1);
+        assertThat(i1.topics().byId(FOO).orElseThrow().name()).isEqualTo("foo");
+        assertThat(i1.configs().topicConfigs("foo")).isEqualTo(Map.of("retention.ms", "1"));
+        assertThat(i1.cluster()).isSameAs(i0.cluster());
+
+        MetadataImage i2 = images.get(2);
+        assertThat(i2.nextProducerId()).isEqualTo(1000);
+        assertThat(i2.topics()).isSameAs(i1.topics());
+
+        MetadataImage i3 = images.get(3);
+        assertThat(i3.topics().byId(FOO).orElseThrow().partition(1).leaderEpoch()).isEqualTo(1);
+        assertThat(i2.topics().byId(FOO).orElseThrow().partition(1).leaderEpoch()).isEqualTo(0);
+        assertThat(i3.configs().brokerConfigs("")).isEqualTo(Map.of("log.retention.ms", "5"));
+
+        MetadataImage i4 = images.get(4);
+        assertThat(i4.topics().all()).extracting(TopicImage::name).containsExactlyInAnyOrder("foo", "bar");
+        assertThat(i4.configs().topicConfigs("foo")).isEqualTo(Map.of("segment.ms", "9"));
+
+        MetadataImage i5 = images.get(5);
+        assertThat(i5.topics().byId(FOO)).isEmpty();
+        assertThat(i5.topics().byName("foo")).isEmpty();
+        assertThat(i5.configs().topicConfigs("foo")).isEmpty();
+        assertThat(i4.topics().byId(FOO)).isPresent();
+
+        MetadataImage i6 = images.get(6);
+        assertThat(i6.topics().all()).extracting(TopicImage::name).containsExactly("foo");
+        assertThat(i6.topics().byName("foo").orElseThrow().id()).isNotEqualTo(FOO);
+    }
+
+    @Test
+    void shouldRebuildEveryIntermediateImageFromItsRecords() {
+        for (MetadataImage image : applyAll()) {
+            MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+            image.toRecords().forEach(delta::replay);
+            assertThat(delta.apply(image.offset())).isEqualTo(image);
+        }
+    }
+
+    @Test
+    void shouldReachSameImageWhenReplayedOneRecordPerDelta() {
+        MetadataImage image = MetadataImage.EMPTY;
+        for (List<MetadataRecord> batch : BATCHES) {
+            for (MetadataRecord record : batch) {
+                MetadataDelta delta = new MetadataDelta(image);
+                delta.replay(record);
+                image = delta.apply(image.offset());
+            }
+            image = image.withOffset(image.offset() + 1);
+        }
+        assertThat(image).isEqualTo(applyAll().get(BATCHES.size() - 1));
+    }
+
+    @Test
+    void shouldReportChangedAndDeletedTopics() {
+        List<MetadataImage> images = applyAll();
+        MetadataDelta create = new MetadataDelta(images.get(0));
+        BATCHES.get(1).forEach(create::replay);
+        assertThat(create.createdTopicIds()).containsExactly(FOO);
+        assertThat(create.changedTopics()).containsOnlyKeys(FOO);
+        assertThat(create.changedTopicConfigs()).containsExactly("foo");
+
+        MetadataDelta remove = new MetadataDelta(images.get(4));
+        BATCHES.get(5).forEach(remove::replay);
+        assertThat(remove.deletedTopics()).containsOnlyKeys(FOO);
+        assertThat(remove.changedTopics()).isEmpty();
+
+        MetadataDelta both = new MetadataDelta(images.get(0));
+        BATCHES.get(1).forEach(both::replay);
+        both.replay(new RemoveTopicRecord(FOO));
+        assertThat(both.createdTopicIds()).isEmpty();
+        assertThat(both.deletedTopics()).isEmpty();
+        assertThat(both.apply(1).topics().all()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectRecordsThatContradictTheImage() {
+        MetadataImage image = applyAll().get(1);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new TopicRecord("foo", BAR)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new TopicRecord("other", FOO)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(partition(BAR, 0, 0, 0)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new RemoveTopicRecord(BAR)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(applyAll().get(2)).replay(new ProducerIdsRecord(0, 5)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    private static List<MetadataImage> applyAll() {
+        List<MetadataImage> images = new ArrayList<>();
+        MetadataImage image = MetadataImage.EMPTY;
+        for (int i = 0; i < BATCHES.size(); i++) {
+            MetadataDelta delta = new MetadataDelta(image);
+            BATCHES.get(i).forEach(delta::replay);
+            image = delta.apply(i);
+            images.add(image);
+        }
+        return images;
+    }
+}

@@ -1,0 +1,122 @@
+package io.spool.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import org.apache.kafka.common.Uuid;
+
+class MetadataRecordSerdeTest {
+
+    @Property(tries = 300)
+    void shouldRoundTripEveryRecordType(@ForAll("batches") List<MetadataRecord> records) {
+        assertThat(MetadataRecordSerde.decode(MetadataRecordSerde.encode(records))).isEqualTo(records);
+    }
+
+    @Property(tries = 200)
+    void shouldRejectAnyFlippedByte(@ForAll("batches") @Size(min = 1) List<MetadataRecord> records,
+            @ForAll("indexes") int indexSeed, @ForAll("nonZeroBytes") byte flip) {
+        byte[] bytes = MetadataRecordSerde.encode(records);
+        int index = Math.floorMod(indexSeed, bytes.length);
+        bytes[index] ^= flip;
+        assertThatThrownBy(() -> MetadataRecordSerde.decode(bytes)).isInstanceOf(CorruptMetadataException.class);
+    }
+
+    @Property(tries = 200)
+    void shouldRejectTruncatedBatch(@ForAll("batches") @Size(min = 1) List<MetadataRecord> records,
+            @ForAll("indexes") int cutSeed) {
+        byte[] bytes = MetadataRecordSerde.encode(records);
+        int length = Math.floorMod(cutSeed, bytes.length);
+        byte[] cut = java.util.Arrays.copyOf(bytes, length);
+        assertThatThrownBy(() -> MetadataRecordSerde.decode(cut)).isInstanceOf(CorruptMetadataException.class);
+    }
+
+    @Property(tries = 300)
+    void shouldNeverFailOtherwiseOnGarbage(@ForAll byte[] garbage) {
+        try {
+            MetadataRecordSerde.decode(garbage);
+        } catch (CorruptMetadataException expected) {
+            // the only acceptable failure
+        }
+    }
+
+    @Property(tries = 50)
+    void shouldRejectHugeCountsWithoutAllocating(@ForAll("indexes") int ignored) {
+        // a batch that claims 2^31-1 records in 0 bytes, with a valid checksum
+        List<MetadataRecord> none = new ArrayList<>();
+        byte[] bytes = MetadataRecordSerde.encode(none);
+        java.nio.ByteBuffer.wrap(bytes).putInt(5, Integer.MAX_VALUE);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(bytes, 5, bytes.length - 5);
+        java.nio.ByteBuffer.wrap(bytes).putInt(1, (int) crc.getValue());
+        assertThatThrownBy(() -> MetadataRecordSerde.decode(bytes)).isInstanceOf(CorruptMetadataException.class)
+                .hasMessageContaining("Count");
+    }
+
+    @Provide
+    Arbitrary<Integer> indexes() {
+        return Arbitraries.integers();
+    }
+
+    @Provide
+    Arbitrary<Byte> nonZeroBytes() {
+        return Arbitraries.bytes().filter(b -> b != 0);
+    }
+
+    @Provide
+    Arbitrary<List<MetadataRecord>> batches() {
+        return record().list().ofMaxSize(20);
+    }
+
+    private static Arbitrary<MetadataRecord> record() {
+        return Arbitraries.oneOf(topic(), partition(), removeTopic(), config(), producerIds(), registerBroker(),
+                Arbitraries.just(NoOpRecord.INSTANCE));
+    }
+
+    private static Arbitrary<String> strings() {
+        return Arbitraries.strings().ofMaxLength(40);
+    }
+
+    private static Arbitrary<Uuid> uuids() {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs()).as(Uuid::new);
+    }
+
+    private static Arbitrary<MetadataRecord> topic() {
+        return Combinators.combine(strings(), uuids()).as(TopicRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> partition() {
+        Arbitrary<List<Integer>> ids = Arbitraries.integers().list().ofMaxSize(7);
+        return Combinators.combine(uuids(), Arbitraries.integers(), ids, ids, Arbitraries.integers(),
+                Arbitraries.integers(), Arbitraries.integers()).as(PartitionRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> removeTopic() {
+        return uuids().map(RemoveTopicRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> config() {
+        return Combinators.combine(Arbitraries.of(ConfigResourceType.class), strings(), strings(),
+                strings().injectNull(0.3)).as(ConfigRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> producerIds() {
+        return Combinators.combine(Arbitraries.integers(), Arbitraries.longs()).as(ProducerIdsRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> registerBroker() {
+        Arbitrary<Endpoint> endpoint = Combinators.combine(strings(), strings(), Arbitraries.integers())
+                .as(Endpoint::new);
+        return Combinators.combine(Arbitraries.integers(), strings().injectNull(0.3), Arbitraries.longs(),
+                endpoint.list().ofMaxSize(4), strings().injectNull(0.3)).as(RegisterBrokerRecord::new);
+    }
+}
