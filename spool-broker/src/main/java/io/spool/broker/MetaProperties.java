@@ -1,0 +1,73 @@
+package io.spool.broker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * The {@code meta.properties} file in every log directory, as Kafka writes it: the cluster id and node id the
+ * directory belongs to. A fresh directory is formatted on first start (Spool needs no separate format step); a
+ * directory of another node or cluster is refused, so two nodes never share data by mistake.
+ */
+final class MetaProperties {
+    static final String FILE_NAME = "meta.properties";
+
+    private MetaProperties() {
+    }
+
+    /** Returns the cluster id recorded in the directories, writing a new one where none is recorded yet. */
+    static String loadOrFormat(List<Path> dirs, int nodeId) throws IOException {
+        String clusterId = null;
+        for (Path dir : dirs) {
+            Path file = dir.resolve(FILE_NAME);
+            if (!Files.exists(file)) {
+                continue;
+            }
+            Properties props = new Properties();
+            try (InputStream in = Files.newInputStream(file)) {
+                props.load(in);
+            }
+            String recordedNode = props.getProperty("node.id");
+            if (recordedNode != null && !recordedNode.equals(String.valueOf(nodeId))) {
+                throw new InvalidConfigException(file + " belongs to node.id=" + recordedNode
+                        + ", but this node is node.id=" + nodeId);
+            }
+            String recordedCluster = props.getProperty("cluster.id");
+            if (clusterId != null && recordedCluster != null && !clusterId.equals(recordedCluster)) {
+                throw new InvalidConfigException("Log directories belong to different clusters: " + clusterId
+                        + " and " + recordedCluster);
+            }
+            clusterId = recordedCluster != null ? recordedCluster : clusterId;
+        }
+        if (clusterId == null) {
+            clusterId = Uuid.randomUuid().toString();
+        }
+        for (Path dir : dirs) {
+            Files.createDirectories(dir);
+            Path file = dir.resolve(FILE_NAME);
+            if (!Files.exists(file)) {
+                write(file, clusterId, nodeId);
+            }
+        }
+        return clusterId;
+    }
+
+    private static void write(Path file, String clusterId, int nodeId) throws IOException {
+        Properties props = new Properties();
+        props.setProperty("version", "1");
+        props.setProperty("cluster.id", clusterId);
+        props.setProperty("node.id", String.valueOf(nodeId));
+        props.setProperty("directory.id", Uuid.randomUuid().toString());
+        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            props.store(out, "Written by Spool; do not edit");
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

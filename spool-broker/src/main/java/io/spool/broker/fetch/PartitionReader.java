@@ -1,0 +1,75 @@
+package io.spool.broker.fetch;
+
+import io.spool.broker.handler.BrokerContext;
+import io.spool.broker.replica.Partition;
+import io.spool.metadata.TopicImage;
+import io.spool.protocol.FileSliceRecords;
+import io.spool.storage.LogReadResult;
+import io.spool.storage.LogSlice;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Reads one partition for a fetch: resolves it, checks the leader epoch the client believes in, and slices the log
+ * up to the high watermark. Stateless.
+ *
+ * <p>Errors: UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
+ * UNKNOWN_LEADER_EPOCH, OFFSET_OUT_OF_RANGE.
+ */
+final class PartitionReader {
+    private final BrokerContext broker;
+
+    PartitionReader(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    /** Registers {@code waiter} for high watermark moves of the entry's partition, if this node hosts it. */
+    Optional<Partition> partitionOf(FetchSession.Entry entry) {
+        return resolve(entry).flatMap(t -> broker.replicas().partition(new TopicPartition(t.name(),
+                entry.key.partition())));
+    }
+
+    PartitionData read(FetchSession.Entry entry, int maxBytes, boolean minOneBatch) {
+        PartitionData out = new PartitionData().setPartitionIndex(entry.key.partition())
+                .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                .setRecords(MemoryRecords.EMPTY);
+        Optional<TopicImage> topic = resolve(entry);
+        if (topic.isEmpty()) {
+            return out.setErrorCode(entry.key.topicId() != null && entry.key.topic() == null
+                    ? Errors.UNKNOWN_TOPIC_ID.code() : Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        entry.topicName = topic.get().name();
+        if (!topic.get().partitions().containsKey(entry.key.partition())) {
+            return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        Optional<Partition> partition = broker.replicas().partition(new TopicPartition(topic.get().name(),
+                entry.key.partition()));
+        if (partition.isEmpty() || partition.get().leaderId() != broker.nodeId()) {
+            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        }
+        Partition p = partition.get();
+        if (entry.currentLeaderEpoch >= 0 && entry.currentLeaderEpoch != p.leaderEpoch()) {
+            return out.setErrorCode(entry.currentLeaderEpoch < p.leaderEpoch()
+                    ? Errors.FENCED_LEADER_EPOCH.code() : Errors.UNKNOWN_LEADER_EPOCH.code());
+        }
+        long hw = p.log().highWatermark();
+        LogReadResult result = p.log().read(entry.fetchOffset, maxBytes, hw, minOneBatch);
+        out.setHighWatermark(result.highWatermark()).setLastStableOffset(result.highWatermark())
+                .setLogStartOffset(result.logStartOffset()).setErrorCode(result.error().code());
+        LogSlice slice = result.records();
+        if (result.error() == Errors.NONE && slice != null && slice.sizeInBytes() > 0) {
+            out.setRecords(new FileSliceRecords(slice.channel(), slice.position(), slice.sizeInBytes()));
+        }
+        return out;
+    }
+
+    private Optional<TopicImage> resolve(FetchSession.Entry entry) {
+        if (entry.key.topic() == null) {
+            return broker.image().topics().byId(entry.key.topicId());
+        }
+        return broker.image().topics().byName(entry.key.topic());
+    }
+}

@@ -1,0 +1,68 @@
+package io.spool.broker.handler;
+
+import io.spool.broker.network.ConnectionInfo;
+import io.spool.broker.network.RequestHandler;
+import io.spool.metadata.DeleteTopicResult;
+import io.spool.protocol.KafkaRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DeleteTopics by name, and from v6 by topic id. The controller removes the topic from the metadata; every broker
+ * then deletes its logs.
+ *
+ * <p>Errors: TOPIC_DELETION_DISABLED (delete.topic.enable=false), UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID,
+ * INVALID_REQUEST (both or neither of name and id).
+ */
+public final class DeleteTopicsHandler implements RequestHandler {
+    private final BrokerContext broker;
+
+    public DeleteTopicsHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(KafkaRequest request, ConnectionInfo connection) {
+        DeleteTopicsRequestData data = request.body();
+        List<String> names = new ArrayList<>(data.topicNames());
+        List<Uuid> ids = new ArrayList<>();
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        for (DeleteTopicState state : data.topics()) {
+            boolean hasName = state.name() != null;
+            boolean hasId = state.topicId() != null && !Uuid.ZERO_UUID.equals(state.topicId());
+            if (hasName == hasId) {
+                response.responses().add(new DeletableTopicResult().setName(state.name())
+                        .setTopicId(state.topicId()).setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage("Give either a topic name or a topic id"));
+            } else if (hasName) {
+                names.add(state.name());
+            } else {
+                ids.add(state.topicId());
+            }
+        }
+        if (!broker.config().getBoolean("delete.topic.enable")) {
+            names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
+                    .setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())));
+            ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id).setName(null)
+                    .setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())));
+            return CompletableFuture.completedFuture(response);
+        }
+        return broker.controller().deleteTopics(names, ids).thenApply(results -> {
+            for (DeleteTopicResult r : results) {
+                response.responses().add(new DeletableTopicResult().setName(r.name())
+                        .setTopicId(r.id() == null ? Uuid.ZERO_UUID : r.id()).setErrorCode(r.error().code())
+                        .setErrorMessage(r.error() == Errors.NONE ? null : r.message()));
+            }
+            return response;
+        });
+    }
+}

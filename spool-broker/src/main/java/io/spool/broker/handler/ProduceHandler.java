@@ -1,0 +1,131 @@
+package io.spool.broker.handler;
+
+import io.spool.broker.network.ConnectionInfo;
+import io.spool.broker.network.RequestHandler;
+import io.spool.broker.replica.Partition;
+import io.spool.metadata.TopicImage;
+import io.spool.protocol.KafkaRequest;
+import io.spool.storage.AppendResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Produce: validates and appends each partition's batches, then answers when every partition's write is durable
+ * (acks=1 and acks=all wait for the group-commit fsync unless the topic is in page-cache mode; on one node the ISR
+ * is this node, so the two are the same). acks=0 gets no response; if any partition fails the connection is closed
+ * so the producer notices, as Kafka does.
+ *
+ * <p>Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transactions yet), and the log's own validation errors
+ * (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER,
+ * INVALID_PRODUCER_EPOCH, ...).
+ */
+public final class ProduceHandler implements RequestHandler {
+    private final BrokerContext broker;
+
+    public ProduceHandler(BrokerContext broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(KafkaRequest request, ConnectionInfo connection) {
+        ProduceRequestData data = request.body();
+        short acks = data.acks();
+        ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        boolean anyError = false;
+        for (TopicProduceData topic : data.topicData()) {
+            TopicProduceResponse topicResponse = new TopicProduceResponse().setName(topic.name())
+                    .setTopicId(topic.topicId());
+            response.responses().add(topicResponse);
+            Optional<TopicImage> image = resolve(topic);
+            for (PartitionProduceData partitionData : topic.partitionData()) {
+                PartitionProduceResponse out = new PartitionProduceResponse().setIndex(partitionData.index())
+                        .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(out);
+                Errors early = check(acks, data, topic, image, partitionData);
+                if (early != Errors.NONE) {
+                    out.setErrorCode(early.code());
+                    anyError = true;
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(image.get().name(), partitionData.index());
+                Optional<Partition> partition = broker.replicas().partition(tp);
+                if (partition.isEmpty() || partition.get().leaderId() != broker.nodeId()) {
+                    out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                    anyError = true;
+                    continue;
+                }
+                CompletableFuture<AppendResult> append = broker.replicas().append(partition.get(),
+                        (MemoryRecords) partitionData.records());
+                pending.add(append.thenAccept(result -> fill(out, result)));
+            }
+        }
+        if (acks == 0) {
+            // A rejected append completes at once, so every error is known here; durable ones need no answer.
+            if (anyError || hasError(response)) {
+                return CompletableFuture.failedFuture(new IllegalStateException("acks=0 produce failed"));
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> response);
+    }
+
+    private Optional<TopicImage> resolve(TopicProduceData topic) {
+        if (topic.name() == null || topic.name().isEmpty()) {
+            Uuid id = topic.topicId();
+            return id == null ? Optional.empty() : broker.image().topics().byId(id);
+        }
+        return broker.image().topics().byName(topic.name());
+    }
+
+    private Errors check(short acks, ProduceRequestData data, TopicProduceData topic, Optional<TopicImage> image,
+            PartitionProduceData partition) {
+        if (acks != -1 && acks != 0 && acks != 1) {
+            return Errors.INVALID_REQUIRED_ACKS;
+        }
+        if (data.transactionalId() != null) {
+            return Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        }
+        if (image.isEmpty() || !image.get().partitions().containsKey(partition.index())) {
+            boolean byId = topic.name() == null || topic.name().isEmpty();
+            return byId && image.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (!(partition.records() instanceof MemoryRecords)) {
+            return Errors.CORRUPT_MESSAGE;
+        }
+        return Errors.NONE;
+    }
+
+    private static void fill(PartitionProduceResponse out, AppendResult result) {
+        out.setErrorCode(result.error().code())
+                .setErrorMessage(result.error() == Errors.NONE ? null : result.errorMessage())
+                .setLogStartOffset(result.logStartOffset());
+        // Fields of later versions are all ignorable: the encoder drops them for older clients.
+        if (result.error() == Errors.NONE) {
+            out.setBaseOffset(result.firstOffset()).setLogAppendTimeMs(result.logAppendTime());
+        }
+        result.recordErrors().forEach(e -> out.recordErrors().add(new BatchIndexAndErrorMessage()
+                .setBatchIndex(e.batchIndex()).setBatchIndexErrorMessage(e.message())));
+    }
+
+    private static boolean hasError(ProduceResponseData response) {
+        return response.responses().stream().flatMap(t -> t.partitionResponses().stream())
+                .anyMatch(p -> p.errorCode() != Errors.NONE.code());
+    }
+}

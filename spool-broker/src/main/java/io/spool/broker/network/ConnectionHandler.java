@@ -1,0 +1,172 @@
+package io.spool.broker.network;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.spool.protocol.InvalidRequestFrameException;
+import io.spool.protocol.KafkaRequest;
+import io.spool.protocol.RequestDecoder;
+import io.spool.protocol.ResponseEncoder;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes frames into requests and serves them strictly one at a time, so responses leave
+ * in request order, as Kafka clients require. While a request is being served, reading stops once one more request
+ * is queued: a connection holds at most two requests in memory. A malformed frame closes the connection and
+ * nothing else. Confined to the channel's event loop.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+    private static final int MAX_QUEUED = 1;
+
+    private final String listenerName;
+    private final RequestDecoder decoder;
+    private final RequestDispatcher dispatcher;
+    private final InflightMemory memory;
+    private final ArrayDeque<KafkaRequest> queue = new ArrayDeque<>();
+    private ConnectionInfo info;
+    private ResponseEncoder encoder;
+    private boolean serving;
+    private boolean closed;
+
+    ConnectionHandler(String listenerName, RequestDecoder decoder, RequestDispatcher dispatcher,
+            InflightMemory memory) {
+        this.listenerName = listenerName;
+        this.decoder = decoder;
+        this.dispatcher = dispatcher;
+        this.memory = memory;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        info = new ConnectionInfo(listenerName, remote, ctx.channel().id().asShortText(), ctx.executor());
+        encoder = new ResponseEncoder(ctx.alloc());
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        KafkaRequest request = decoder.decode((ByteBuf) msg);
+        memory.acquire(request.sizeInBytes());
+        queue.add(request);
+        if (queue.size() > MAX_QUEUED) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        maybeServeNext(ctx);
+    }
+
+    private void maybeServeNext(ChannelHandlerContext ctx) {
+        if (serving || closed) {
+            return;
+        }
+        KafkaRequest request = queue.poll();
+        if (request == null) {
+            if (memory.isExhausted()) {
+                ctx.channel().config().setAutoRead(false);
+                ctx.executor().schedule(() -> maybeServeNext(ctx), 10, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } else {
+                ctx.channel().config().setAutoRead(true);
+            }
+            return;
+        }
+        if (queue.size() <= MAX_QUEUED && !memory.isExhausted()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        serving = true;
+        CompletionStage<ApiMessage> stage;
+        try {
+            stage = dispatcher.dispatch(request, info);
+        } catch (RuntimeException e) {
+            onServed(ctx, request, null, e);
+            return;
+        }
+        stage.whenComplete((response, error) -> {
+            if (ctx.executor().inEventLoop()) {
+                onServed(ctx, request, response, error);
+            } else {
+                ctx.executor().execute(() -> onServed(ctx, request, response, error));
+            }
+        });
+    }
+
+    private void onServed(ChannelHandlerContext ctx, KafkaRequest request, ApiMessage response, Throwable error) {
+        assert ctx.executor().inEventLoop();
+        serving = false;
+        try {
+            if (closed) {
+                return;
+            }
+            if (error != null) {
+                LOG.error("Failed to serve {} from {}; closing the connection", request, info.remoteAddress(), error);
+                close(ctx);
+                return;
+            }
+            if (response != null) {
+                List<Object> parts = encoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
+                        response);
+                for (Object part : parts) {
+                    ctx.write(part);
+                }
+                ctx.flush();
+            }
+        } finally {
+            memory.release(request.sizeInBytes());
+            request.release();
+        }
+        maybeServeNext(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            LOG.debug("Closing idle connection from {}", info.remoteAddress());
+            close(ctx);
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (cause instanceof DecoderException || root instanceof InvalidRequestFrameException) {
+            LOG.info("Closing connection from {}: {}", info == null ? "?" : info.remoteAddress(), root.getMessage());
+        } else if (root instanceof java.io.IOException) {
+            LOG.debug("Connection from {} failed: {}", info == null ? "?" : info.remoteAddress(), root.toString());
+        } else {
+            LOG.error("Unexpected error on connection from {}", info == null ? "?" : info.remoteAddress(), root);
+        }
+        close(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        releaseQueued();
+        super.channelInactive(ctx);
+    }
+
+    private void close(ChannelHandlerContext ctx) {
+        closed = true;
+        releaseQueued();
+        ctx.channel().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void releaseQueued() {
+        KafkaRequest r;
+        while ((r = queue.poll()) != null) {
+            memory.release(r.sizeInBytes());
+            r.release();
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package io.spool.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A real Spool node in its own JVM, started from the built distribution ({@code spool-cli/target}) exactly as
+ * {@code bin/spool server} starts it, on free loopback ports, with its output in {@code <dir>/spool.log}.
+ * Used by one test thread.
+ */
+final class SpoolProcess implements AutoCloseable {
+    private static final Path REPO = locateRepo();
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private final Map<String, String> overrides;
+    private Process process;
+
+    private SpoolProcess(Path dir, int port, int controllerPort, Map<String, String> overrides) {
+        this.dir = dir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.overrides = overrides;
+    }
+
+    /** Starts a node with its data under {@code dir} and waits until it answers clients. */
+    static SpoolProcess start(Path dir, Map<String, String> extraOverrides) {
+        Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
+        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), overrides);
+        node.launch();
+        return node;
+    }
+
+    static SpoolProcess start(Path dir) {
+        return start(dir, Map.of());
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path dataDir() {
+        return dir.resolve("data");
+    }
+
+    Path logFile() {
+        return dir.resolve("spool.log");
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Kills the node with SIGKILL, as a crash would: no flush, no clean-shutdown marker. */
+    void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    /** Stops the node with SIGTERM and waits for its clean shutdown. */
+    void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    /** Starts the node again on the same ports and data. */
+    void restart() {
+        launch();
+    }
+
+    private void waitFor() {
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void launch() {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms128m", "-Xmx512m",
+                "-cp", classpath(), "io.spool.cli.SpoolCli", "server"));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        settings.put("log.dirs", dataDir().toString());
+        settings.putAll(overrides);
+        settings.forEach((k, v) -> {
+            command.add("--override");
+            command.add(k + "=" + v);
+        });
+        try {
+            Files.createDirectories(dir);
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady();
+    }
+
+    private void awaitReady() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        try (Admin admin = Admin.create(props)) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("Spool exited with " + process.exitValue() + "; see "
+                                    + logFile());
+                        }
+                        return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+                    });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
+    }
+
+    private static String classpath() {
+        Path target = REPO.resolve("spool-cli/target");
+        if (!Files.exists(target.resolve("spool-cli.jar"))) {
+            throw new IllegalStateException("Build the distribution first: " + target + " has no spool-cli.jar");
+        }
+        return target.resolve("spool-cli.jar") + File.pathSeparator + target.resolve("lib") + File.separator + "*";
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path locateRepo() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("spool-cli"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("Cannot find the repository root from " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}
