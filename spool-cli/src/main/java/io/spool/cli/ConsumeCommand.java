@@ -1,5 +1,6 @@
 package io.spool.cli;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -96,7 +97,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Option(names = {"-X", "--property", "--consumer-property"}, paramLabel = "KEY=VALUE",
             description = "A consumer setting, e.g. isolation.level=read_committed. Repeatable.")
-    List<String> properties = List.of();
+    List<String> properties = new ArrayList<>();
 
     ConsumeCommand(Terminal terminal) {
         this.terminal = terminal;

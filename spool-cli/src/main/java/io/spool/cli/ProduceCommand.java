@@ -47,11 +47,11 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Option(names = {"-H", "--header"}, paramLabel = "KEY=VALUE",
             description = "A header attached to every record; without '=' its value is null. Repeatable.")
-    List<String> headers = List.of();
+    List<String> headers = new ArrayList<>();
 
     @Option(names = {"-X", "--property", "--producer-property"}, paramLabel = "KEY=VALUE",
             description = "A producer setting, e.g. acks=all or compression.type=zstd. Repeatable.")
-    List<String> properties = List.of();
+    List<String> properties = new ArrayList<>();
 
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "30000",
             description = "Fail a record not acknowledged within this time (default: ${DEFAULT-VALUE}).")

@@ -4,6 +4,7 @@ import io.spool.broker.InvalidConfigException;
 import io.spool.broker.ServerConfig;
 import io.spool.broker.SpoolServer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--override", paramLabel = "KEY=VALUE",
             description = "Set a property, replacing the file's value. Repeatable.")
-    List<String> overrides = List.of();
+    List<String> overrides = new ArrayList<>();
 
     ServerCommand(Terminal terminal) {
         this.terminal = terminal;

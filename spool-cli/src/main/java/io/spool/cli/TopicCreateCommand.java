@@ -1,5 +1,6 @@
 package io.spool.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class TopicCreateCommand implements Callable<Integer> {
     Short replicationFactor;
 
     @Option(names = "--config", paramLabel = "KEY=VALUE", description = "A topic setting. Repeatable.")
-    List<String> configs = List.of();
+    List<String> configs = new ArrayList<>();
 
     @Option(names = "--if-not-exists", description = "Succeed without change if the topic exists.")
     boolean ifNotExists;

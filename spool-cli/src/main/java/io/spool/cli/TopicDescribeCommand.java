@@ -39,7 +39,7 @@ final class TopicDescribeCommand implements Callable<Integer> {
     AdminOptions admin;
 
     @Parameters(arity = "0..*", paramLabel = "NAME", description = "The topics to describe.")
-    List<String> names = List.of();
+    List<String> names = new ArrayList<>();
 
     private boolean partial;
 
