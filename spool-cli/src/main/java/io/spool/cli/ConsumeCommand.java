@@ -30,7 +30,10 @@ import picocli.CommandLine.Option;
  * {@code --follow} it stops at the end offsets it observed when it started.
  */
 @Command(name = "consume", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Print records, one per line: the requested fields, then the value.")
+        description = {"Print records, one per line: the requested fields, then the value.",
+            "Without --follow it prints the records up to the end of each partition as it was at the start "
+                + "(from the beginning unless a start option or --group says otherwise) and exits; with --follow "
+                + "it starts at the end and waits for new records until interrupted."})
 final class ConsumeCommand implements Callable<Integer> {
     private final Terminal terminal;
 
@@ -62,8 +65,9 @@ final class ConsumeCommand implements Callable<Integer> {
     Integer partition;
 
     @Option(names = "--group", paramLabel = "GROUP",
-            description = "Consume as a member of this group, committing offsets; without a start option it "
-                    + "resumes from the group's committed offsets.")
+            description = "Consume as a member of this group, committing offsets; it resumes from the group's "
+                    + "committed offsets, and where there are none starts at the beginning (without --follow or "
+                    + "with --from-beginning) or the end.")
     String group;
 
     @Option(names = "--max-messages", paramLabel = "N", description = "Exit after printing N records.")
@@ -153,7 +157,11 @@ final class ConsumeCommand implements Callable<Integer> {
 
     StartPosition startPosition() {
         if (start == null) {
-            return group != null ? new StartPosition.Committed() : new StartPosition.End();
+            // Reading up to the end is only useful from the beginning; following, like tail -f, shows new records.
+            if (group != null) {
+                return new StartPosition.Committed();
+            }
+            return follow ? new StartPosition.End() : new StartPosition.Beginning();
         }
         if (start.fromBeginning) {
             // A group resumes from its committed offsets; --from-beginning applies where it has none.
@@ -171,7 +179,7 @@ final class ConsumeCommand implements Callable<Integer> {
         defaults.put("allow.auto.create.topics", "false");
         defaults.put("default.api.timeout.ms", "30000");
         boolean fromBeginning = start != null && start.fromBeginning;
-        defaults.put("auto.offset.reset", group == null || fromBeginning ? "earliest" : "latest");
+        defaults.put("auto.offset.reset", group == null || fromBeginning || !follow ? "earliest" : "latest");
         if (group != null) {
             defaults.put("group.id", group);
         } else {
