@@ -34,9 +34,12 @@ public final class KafkaFrameDecoder extends ByteToMessageDecoder {
         while (in.readableBytes() >= 4) {
             int size = in.getInt(in.readerIndex());
             if (size <= 0) {
+                in.skipBytes(in.readableBytes());
                 throw new CorruptedFrameException("Invalid frame size " + size);
             }
             if (size > maxFrameBytes) {
+                // Nothing after a bad size can be trusted: drop it, so it is not decoded again at close.
+                in.skipBytes(in.readableBytes());
                 throw new TooLongFrameException("Frame of " + size + " bytes exceeds socket.request.max.bytes="
                         + maxFrameBytes);
             }
