@@ -1,0 +1,99 @@
+package io.spool.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RatisMetadataQuorumTest {
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private RatisMetadataQuorum quorum(int port, long snapshotThreshold) {
+        return new RatisMetadataQuorum(1, Map.of(1, new InetSocketAddress("127.0.0.1", port)), dir, "test-cluster",
+                snapshotThreshold);
+    }
+
+    @Test
+    void shouldKeepTopicsAcrossRestartWhenReplayingTheLog() throws Exception {
+        MetadataImage before = restartScenario(0, false);
+        assertThat(snapshotFiles()).isEmpty();
+        assertThat(before.topics().all()).extracting(TopicImage::name).containsExactlyInAnyOrder("a", "c");
+    }
+
+    @Test
+    void shouldKeepTopicsAcrossRestartWhenLoadingSnapshotAndReplayingTheRest() throws Exception {
+        restartScenario(0, true);
+        assertThat(snapshotFiles()).isNotEmpty();
+    }
+
+    private List<Path> snapshotFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("snapshot.")).toList();
+        }
+    }
+
+    /** Creates, deletes and allocates, restarts, and checks the restarted image equals the one before. */
+    private MetadataImage restartScenario(long snapshotThreshold, boolean snapshotMidway) throws Exception {
+        int port = freePort();
+        MetadataImage before;
+        List<Long> listenedOffsets = new ArrayList<>();
+        try (RatisMetadataQuorum quorum = quorum(port, snapshotThreshold)) {
+            quorum.addListener((image, delta) -> listenedOffsets.add(image.offset()));
+            quorum.start();
+            long registered = quorum.append(List.of(new RegisterBrokerRecord(1, "test-cluster", 7,
+                    List.of(new Endpoint("PLAINTEXT", "127.0.0.1", 9092)), null))).get();
+            assertThat(quorum.image().offset()).isEqualTo(registered);
+            try (Controller controller = new Controller(quorum, Clock.systemUTC(), ControllerSettings.defaults())) {
+                List<CreateTopicResult> created = controller.createTopics(List.of(CreateTopicSpec.of("a", 3, 1),
+                        CreateTopicSpec.of("b", 1, 1).withConfigs(Map.of("cleanup.policy", "compact"))), false).get();
+                assertThat(created).extracting(CreateTopicResult::error).containsOnly(Errors.NONE);
+                assertThat(quorum.image().topics().byName("a").orElseThrow().partitions()).hasSize(3);
+                assertThat(controller.allocateProducerIds(1, 1000).get().firstProducerId()).isZero();
+                if (snapshotMidway) {
+                    quorum.takeSnapshot();
+                }
+                assertThat(controller.deleteTopics(List.of("b"), List.of()).get())
+                        .extracting(DeleteTopicResult::error).containsOnly(Errors.NONE);
+                assertThat(controller.createTopics(List.of(CreateTopicSpec.of("c", 2, 1)), false).get())
+                        .extracting(CreateTopicResult::error).containsOnly(Errors.NONE);
+            }
+            before = quorum.image();
+        }
+        assertThat(listenedOffsets).isSorted().doesNotHaveDuplicates().endsWith(before.offset());
+
+        try (RatisMetadataQuorum restarted = quorum(port, snapshotThreshold)) {
+            restarted.start();
+            MetadataImage after = restarted.image();
+            assertThat(after.offset()).isGreaterThan(before.offset());
+            assertThat(after.topics()).isEqualTo(before.topics());
+            assertThat(after.configs()).isEqualTo(before.configs());
+            assertThat(after.cluster()).isEqualTo(before.cluster());
+            assertThat(after.nextProducerId()).isEqualTo(1000);
+            try (Controller controller = new Controller(restarted, Clock.systemUTC(), ControllerSettings.defaults())) {
+                assertThat(controller.allocateProducerIds(1, 1000).get().firstProducerId()).isEqualTo(1000);
+                assertThat(controller.createTopics(List.of(CreateTopicSpec.of("a", 1, 1)), false).get())
+                        .extracting(CreateTopicResult::error).containsOnly(Errors.TOPIC_ALREADY_EXISTS);
+            }
+        }
+        return before;
+    }
+}
