@@ -1,0 +1,145 @@
+package io.spool.storage;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: produce handlers ask for durability of an offset and get a future; one background thread
+ * ({@value #THREAD_NAME}) drains all waiting requests each round, fsyncs each log that has waiters once
+ * ({@link PartitionLog#flush()} covers everything appended so far), and completes every waiter it covered. Under
+ * load many produce requests share one fsync per partition.
+ *
+ * <p>Thread safety: {@link #awaitDurable} may be called from any thread; futures complete on the flusher thread
+ * (or at once on the caller's thread when the offset is already durable).
+ */
+public final class GroupCommitFlusher implements AutoCloseable {
+
+    static final String THREAD_NAME = "spool-flusher";
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitFlusher.class);
+
+    private record Waiter(PartitionLog log, long offsetExclusive, CompletableFuture<Void> future) {
+    }
+
+    private final LinkedBlockingQueue<Waiter> queue = new LinkedBlockingQueue<>();
+    private final List<Waiter> parked = new ArrayList<>();
+    private final Thread thread;
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private volatile boolean running = true;
+
+    public GroupCommitFlusher() {
+        this.thread = new Thread(this::run, THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Completes once {@code log.flushedOffset() >= offsetExclusive}; exceptionally if the fsync fails. */
+    public CompletableFuture<Void> awaitDurable(PartitionLog log, long offsetExclusive) {
+        if (log.flushedOffset() >= offsetExclusive) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (!running) {
+            future.completeExceptionally(new StorageException("group commit flusher is closed"));
+            return future;
+        }
+        queue.add(new Waiter(log, offsetExclusive, future));
+        return future;
+    }
+
+    long rounds() {
+        return rounds.get();
+    }
+
+    long fsyncs() {
+        return fsyncs.get();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                Waiter first = queue.poll(parked.isEmpty() ? 100 : 5, TimeUnit.MILLISECONDS);
+                List<Waiter> batch = new ArrayList<>(parked);
+                parked.clear();
+                if (first != null) {
+                    batch.add(first);
+                }
+                queue.drainTo(batch);
+                if (!batch.isEmpty()) {
+                    round(batch);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("Group commit round failed", e);
+            }
+        }
+    }
+
+    private void round(List<Waiter> batch) {
+        rounds.incrementAndGet();
+        Map<PartitionLog, List<Waiter>> byLog = new IdentityHashMap<>();
+        for (Waiter w : batch) {
+            byLog.computeIfAbsent(w.log(), l -> new ArrayList<>()).add(w);
+        }
+        byLog.forEach((log, waiters) -> {
+            long target = waiters.stream().mapToLong(Waiter::offsetExclusive).max().orElse(0);
+            try {
+                if (log.flushedOffset() < target) {
+                    log.flush();
+                    fsyncs.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("fsync of {} failed", log.topicPartition(), e);
+                waiters.forEach(w -> w.future().completeExceptionally(e));
+                return;
+            }
+            long durable = log.flushedOffset();
+            for (Waiter w : waiters) {
+                if (durable >= w.offsetExclusive()) {
+                    w.future().complete(null);
+                } else {
+                    parked.add(w);
+                }
+            }
+        });
+    }
+
+    /** Stops the thread; remaining waiters are flushed and completed, or failed if their offset is not there. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Waiter> rest = new ArrayList<>(parked);
+        parked.clear();
+        queue.drainTo(rest);
+        for (Waiter w : rest) {
+            try {
+                w.log().flush();
+                if (w.log().flushedOffset() >= w.offsetExclusive()) {
+                    w.future().complete(null);
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                w.future().completeExceptionally(e);
+                continue;
+            }
+            w.future().completeExceptionally(new StorageException("offset " + w.offsetExclusive()
+                + " never reached the log of " + w.log().topicPartition()));
+        }
+    }
+}

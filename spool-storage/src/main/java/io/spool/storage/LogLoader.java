@@ -1,0 +1,198 @@
+package io.spool.storage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a partition directory into a {@link PartitionLog}.
+ *
+ * <p>After a clean shutdown nothing is scanned: segments are opened (indexes mapped lazily), the log end offset is
+ * read from the tail of the active segment (from its last offset index entry) and producer state from the snapshot
+ * written at close. After a crash every segment from the one holding the recovery point onwards is re-read with
+ * CRC checks and re-indexed; a torn tail is truncated, while corruption below the recovery point or followed by
+ * valid data throws {@link CorruptLogException}. Producer state is then rebuilt from the latest snapshot at or
+ * below the log end offset plus the batch headers after it. Stateless.
+ */
+final class LogLoader {
+
+    static final String PARTITION_METADATA = "partition.metadata";
+    private static final Logger LOG = LoggerFactory.getLogger(LogLoader.class);
+
+    private LogLoader() {
+    }
+
+    /** Creates a new empty partition directory and its log. */
+    static PartitionLog create(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Clock clock,
+                               FileDeleter deleter) {
+        try {
+            Files.createDirectories(dir);
+            writePartitionMetadata(dir, topicId);
+            Fs.fsyncDir(dir.getParent());
+        } catch (IOException e) {
+            throw new StorageException("cannot create log directory " + dir, e);
+        }
+        ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+        segments.put(0L, LogSegment.create(dir, 0L, config, clock.millis()));
+        return new PartitionLog(tp, topicId, dir, config, clock, deleter, segments, new ProducerStateManager(),
+            new LeaderEpochCache(dir), 0L, 0L, 0L);
+    }
+
+    /** Loads an existing partition directory. */
+    static PartitionLog load(Path dir, TopicPartition tp, LogConfig config, Clock clock, FileDeleter deleter,
+                             boolean clean, long recoveryPoint, long logStartCheckpoint) {
+        try {
+            Uuid topicId = readPartitionMetadata(dir);
+            List<Long> bases = listSegmentsAndCleanStrays(dir);
+            ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+            long now = clock.millis();
+            if (bases.isEmpty()) {
+                long base = Math.max(0, logStartCheckpoint);
+                segments.put(base, LogSegment.create(dir, base, config, now));
+            } else {
+                for (int i = 0; i < bases.size(); i++) {
+                    boolean last = i == bases.size() - 1;
+                    segments.put(bases.get(i), LogSegment.open(dir, bases.get(i), config, last, now));
+                }
+            }
+            LeaderEpochCache epochCache = new LeaderEpochCache(dir);
+            long leo;
+            if (clean) {
+                leo = segments.lastEntry().getValue().readNextOffset();
+            } else {
+                leo = recover(tp, segments, epochCache, recoveryPoint);
+            }
+            long logStart = Math.min(Math.max(logStartCheckpoint, segments.firstKey()), leo);
+            epochCache.truncateFromEnd(leo);
+            epochCache.truncateFromStart(logStart);
+            ProducerStateManager producerState = new ProducerStateManager();
+            rebuildProducerState(dir, segments, producerState, logStart, leo);
+            if (!clean) {
+                segments.values().forEach(LogSegment::flush);
+                Fs.fsyncDir(dir);
+            }
+            segments.lastEntry().getValue().makeWritable();
+            return new PartitionLog(tp, topicId, dir, config, clock, deleter, segments, producerState, epochCache,
+                logStart, leo, leo);
+        } catch (IOException e) {
+            throw new StorageException("cannot load log " + dir, e);
+        }
+    }
+
+    private static long recover(TopicPartition tp, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                LeaderEpochCache epochCache, long recoveryPoint) throws IOException {
+        Long startKey = segments.floorKey(recoveryPoint);
+        List<LogSegment> toRecover = new ArrayList<>(segments.tailMap(startKey == null ? segments.firstKey()
+            : startKey).values());
+        long leo = toRecover.get(0).baseOffset();
+        for (int i = 0; i < toRecover.size(); i++) {
+            LogSegment segment = toRecover.get(i);
+            boolean last = i == toRecover.size() - 1;
+            SegmentRecovery.Outcome outcome = SegmentRecovery.recover(segment,
+                h -> epochCache.assign(h.leaderEpoch(), h.baseOffset()));
+            leo = Math.max(outcome.nextOffset(), segment.baseOffset());
+            if (!outcome.isClean()) {
+                boolean laterData = toRecover.subList(i + 1, toRecover.size()).stream().anyMatch(s -> s.size() > 0);
+                if (outcome.validDataFollows() || laterData || outcome.nextOffset() < recoveryPoint) {
+                    throw new CorruptLogException("Corrupt batch in the middle of " + tp + ", segment "
+                        + segment.logFile() + ": " + outcome.reason() + " (recovery point " + recoveryPoint
+                        + ", valid data follows: " + (outcome.validDataFollows() || laterData) + ")");
+                }
+                int removed = segment.truncateToPosition(outcome.invalidPosition(), outcome.nextOffset());
+                LOG.warn("Truncated torn tail of {} at offset {}: {} bytes removed ({})", tp, outcome.nextOffset(),
+                    removed, outcome.reason());
+                for (LogSegment later : toRecover.subList(i + 1, toRecover.size())) {
+                    segments.remove(later.baseOffset());
+                    later.deleteFiles();
+                }
+                return leo;
+            }
+            if (!last) {
+                segment.finishIndexes();
+            }
+        }
+        return leo;
+    }
+
+    private static void rebuildProducerState(Path dir, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                             ProducerStateManager state, long logStart, long leo) throws IOException {
+        List<Long> snapshots = ProducerSnapshotFile.list(dir);
+        long from = logStart;
+        for (int i = snapshots.size() - 1; i >= 0; i--) {
+            long offset = snapshots.get(i);
+            Path file = ProducerSnapshotFile.path(dir, offset);
+            if (offset > leo) {
+                Files.deleteIfExists(file);
+            } else if (ProducerSnapshotFile.read(file, state)) {
+                from = Math.max(offset, logStart);
+                break;
+            } else {
+                LOG.warn("Deleting corrupt producer snapshot {}", file);
+                Files.deleteIfExists(file);
+            }
+        }
+        if (from >= leo) {
+            return;
+        }
+        long start = from;
+        Long key = segments.floorKey(start);
+        for (LogSegment s : segments.tailMap(key == null ? segments.firstKey() : key).values()) {
+            s.forEachBatchFrom(Math.max(start, s.baseOffset()), h -> {
+                if (h.baseOffset() >= start && h.baseOffset() < leo) {
+                    state.update(h);
+                }
+            });
+        }
+    }
+
+    private static List<Long> listSegmentsAndCleanStrays(Path dir) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(".tmp")) {
+                    Files.deleteIfExists(p);
+                } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
+                    bases.add(Long.parseLong(name.substring(0, name.length() - LogSegment.LOG_SUFFIX.length())));
+                }
+            }
+        }
+        bases.sort(null);
+        return bases;
+    }
+
+    static void writePartitionMetadata(Path dir, Uuid topicId) throws IOException {
+        String content = "version: 0\ntopic_id: " + topicId + "\n";
+        Fs.atomicWrite(dir.resolve(PARTITION_METADATA), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Uuid readPartitionMetadata(Path dir) throws IOException {
+        Path file = dir.resolve(PARTITION_METADATA);
+        if (!Files.exists(file)) {
+            return Uuid.ZERO_UUID;
+        }
+        Map<String, String> fields = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+            }
+        }
+        String id = fields.get("topic_id");
+        if (id == null) {
+            throw new CorruptLogException("partition metadata " + file + " has no topic_id");
+        }
+        return Uuid.fromString(id);
+    }
+}

@@ -1,0 +1,285 @@
+package io.spool.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All partition logs of this node across its log directories.
+ *
+ * <pre>
+ * logDir/
+ *   .clean-shutdown                      present only between a clean close and the next open
+ *   recovery-point-offset-checkpoint     per partition: offsets below are fsynced (crash recovery starts here)
+ *   log-start-offset-checkpoint          per partition: first offset still visible
+ *   orders-0/  orders-1/                 one {@link PartitionLog} each
+ *   orders-2.3f2a...-delete/             a deleted partition waiting for in-flight reads to finish
+ * </pre>
+ *
+ * <p>Thread safety: every method may be called from any thread; creation and deletion are synchronized, lookups
+ * use a concurrent map.
+ */
+public final class LogManager implements AutoCloseable {
+
+    static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
+    static final String DELETE_DIR_SUFFIX = "-delete";
+    /** producer.id.expiration.ms default. */
+    static final long PRODUCER_ID_EXPIRATION_MS = 24 * 3600_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+
+    private final List<Path> logDirs;
+    private final Clock clock;
+    private final Random random;
+    private final FileDeleter deleter;
+    private final GroupCommitFlusher flusher = new GroupCommitFlusher();
+    private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private boolean closed;
+
+    private LogManager(List<Path> logDirs, Clock clock, Random random) {
+        this.logDirs = List.copyOf(logDirs);
+        this.clock = clock;
+        this.random = random;
+        this.deleter = new FileDeleter(clock);
+    }
+
+    /** Loads every partition directory with default configs (the broker applies topic configs on getOrCreate). */
+    public static LogManager open(List<Path> logDirs, Clock clock) {
+        return open(logDirs, clock, tp -> LogConfig.defaults(), new Random());
+    }
+
+    /** Loads every partition directory found in {@code logDirs}; recovers those not cleanly shut down. */
+    public static LogManager open(List<Path> logDirs, Clock clock, Function<TopicPartition, LogConfig> configs,
+                                  Random random) {
+        LogManager manager = new LogManager(logDirs, clock, random);
+        for (Path dir : logDirs) {
+            manager.loadDir(dir, configs);
+        }
+        return manager;
+    }
+
+    private void loadDir(Path logDir, Function<TopicPartition, LogConfig> configs) {
+        try {
+            Files.createDirectories(logDir);
+            Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
+            boolean clean = Files.exists(marker);
+            Map<TopicPartition, Long> recoveryPoints = OffsetCheckpointFile.read(
+                logDir.resolve(OffsetCheckpointFile.RECOVERY_POINT));
+            Map<TopicPartition, Long> logStarts = OffsetCheckpointFile.read(
+                logDir.resolve(OffsetCheckpointFile.LOG_START_OFFSET));
+            try (Stream<Path> children = Files.list(logDir)) {
+                for (Path child : (Iterable<Path>) children::iterator) {
+                    if (!Files.isDirectory(child)) {
+                        continue;
+                    }
+                    String name = child.getFileName().toString();
+                    if (name.endsWith(DELETE_DIR_SUFFIX)) {
+                        Fs.deleteRecursively(child);
+                        continue;
+                    }
+                    TopicPartition tp = parseDirName(name);
+                    if (tp == null) {
+                        LOG.warn("Ignoring unexpected directory {}", child);
+                        continue;
+                    }
+                    PartitionLog log = LogLoader.load(child, tp, configs.apply(tp), clock, deleter, clean,
+                        recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L));
+                    logs.put(tp, log);
+                }
+            }
+            Files.deleteIfExists(marker);
+            Fs.fsyncDir(logDir);
+            LOG.info("Loaded {} ({} shutdown)", logDir, clean ? "clean" : "unclean");
+        } catch (IOException e) {
+            throw new StorageException("cannot load log directory " + logDir, e);
+        }
+    }
+
+    /** Parses {@code <topic>-<partition>}; null if the name is not a partition directory. */
+    static TopicPartition parseDirName(String name) {
+        int dash = name.lastIndexOf('-');
+        if (dash <= 0 || dash == name.length() - 1) {
+            return null;
+        }
+        try {
+            int partition = Integer.parseInt(name.substring(dash + 1));
+            return partition < 0 ? null : new TopicPartition(name.substring(0, dash), partition);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The log of {@code tp}, created on the log dir holding the fewest partitions if absent; an existing log takes
+     * {@code config}. Throws IllegalStateException if the existing log belongs to another topic id.
+     */
+    public synchronized PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        PartitionLog existing = logs.get(tp);
+        if (existing != null) {
+            if (!existing.topicId().equals(topicId) && !existing.topicId().equals(Uuid.ZERO_UUID)) {
+                throw new IllegalStateException("log of " + tp + " has topic id " + existing.topicId()
+                    + ", not " + topicId);
+            }
+            if (!existing.config().equals(config)) {
+                existing.updateConfig(config);
+            }
+            return existing;
+        }
+        if (closed) {
+            throw new IllegalStateException("log manager is closed");
+        }
+        Path dir = leastLoadedDir().resolve(tp.topic() + "-" + tp.partition());
+        PartitionLog log = LogLoader.create(dir, tp, topicId, config, clock, deleter);
+        logs.put(tp, log);
+        return log;
+    }
+
+    private Path leastLoadedDir() {
+        Map<Path, Integer> counts = new HashMap<>();
+        logDirs.forEach(d -> counts.put(d, 0));
+        logs.values().forEach(l -> counts.computeIfPresent(l.dir().getParent(), (d, n) -> n + 1));
+        Path best = logDirs.get(0);
+        for (Path d : logDirs) {
+            if (counts.get(d) < counts.get(best)) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    public Optional<PartitionLog> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    public Collection<PartitionLog> all() {
+        return List.copyOf(logs.values());
+    }
+
+    /**
+     * Removes the partition: its directory is renamed to {@code <topic>-<partition>.<random>-delete} at once and
+     * removed after file.delete.delay.ms, so reads in flight still complete.
+     */
+    public synchronized void delete(TopicPartition tp) {
+        PartitionLog log = logs.remove(tp);
+        if (log == null) {
+            return;
+        }
+        Path dir = log.dir();
+        Path target = dir.resolveSibling(dir.getFileName() + "." + Long.toHexString(random.nextLong())
+            + Long.toHexString(random.nextLong()) + DELETE_DIR_SUFFIX);
+        try {
+            Files.move(dir, target);
+            Fs.fsyncDir(dir.getParent());
+        } catch (IOException e) {
+            throw new StorageException("cannot rename " + dir + " for deletion", e);
+        }
+        deleter.schedule(log.config().fileDeleteDelayMs(), target.toString(), () -> {
+            log.closeHandles();
+            try {
+                Fs.deleteRecursively(target);
+            } catch (IOException e) {
+                throw new StorageException("cannot delete " + target, e);
+            }
+        });
+        LOG.info("Deleted log of {} (directory {} removed later)", tp, target);
+    }
+
+    /** Startup reconciliation: deletes logs whose partition is not in {@code live} or whose topic id differs. */
+    public synchronized void retainOnly(Map<TopicPartition, Uuid> live) {
+        for (PartitionLog log : List.copyOf(logs.values())) {
+            Uuid id = live.get(log.topicPartition());
+            if (id == null || !id.equals(log.topicId())) {
+                delete(log.topicPartition());
+            }
+        }
+    }
+
+    /** Periodic housekeeping: roll by segment.ms, retention, producer expiry, deferred deletes, checkpoints. */
+    public void runRetentionAndRoll() {
+        for (PartitionLog log : all()) {
+            try {
+                log.maybeRollByTime();
+                log.deleteOldSegments();
+                log.removeExpiredProducers(PRODUCER_ID_EXPIRATION_MS);
+            } catch (RuntimeException e) {
+                LOG.error("Retention of {} failed", log.topicPartition(), e);
+            }
+        }
+        deleter.runDue();
+        writeCheckpoints();
+    }
+
+    /** Writes the recovery point (flushed offset) and log start offset of every log, per log dir. */
+    public synchronized void writeCheckpoints() {
+        for (Path dir : logDirs) {
+            Map<TopicPartition, Long> recovery = new HashMap<>();
+            Map<TopicPartition, Long> starts = new HashMap<>();
+            for (PartitionLog log : logs.values()) {
+                if (log.dir().getParent().equals(dir)) {
+                    recovery.put(log.topicPartition(), log.flushedOffset());
+                    starts.put(log.topicPartition(), log.logStartOffset());
+                }
+            }
+            try {
+                OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.RECOVERY_POINT), recovery);
+                OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.LOG_START_OFFSET), starts);
+            } catch (IOException e) {
+                throw new StorageException("cannot write checkpoints in " + dir, e);
+            }
+        }
+    }
+
+    public GroupCommitFlusher flusher() {
+        return flusher;
+    }
+
+    int pendingDeletes() {
+        return deleter.pendingCount();
+    }
+
+    /** Flushes and closes every log, writes checkpoints, then the clean-shutdown marker of each log dir. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        flusher.close();
+        List<RuntimeException> failures = new ArrayList<>();
+        for (PartitionLog log : logs.values()) {
+            try {
+                log.close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+                LOG.error("Closing {} failed", log.topicPartition(), e);
+            }
+        }
+        writeCheckpoints();
+        deleter.runAll();
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        for (Path dir : logDirs) {
+            try {
+                Files.write(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
+                Fs.fsyncDir(dir);
+            } catch (IOException e) {
+                throw new StorageException("cannot write clean shutdown marker in " + dir, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.spool.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.BufferUnderflowException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Producer-state snapshot {@code %020d.snapshot}, named after the log end offset it was taken at.
+ *
+ * <pre>
+ *  0        2        6        10
+ *  +--------+--------+--------+------------------------------------------------------------------+
+ *  |version |crc32c  | count  | count producer entries                                           |
+ *  | int16=1| uint32 | int32  |                                                                  |
+ *  +--------+--------+--------+------------------------------------------------------------------+
+ *  entry:  producerId int64 | epoch int16 | lastTimestamp int64 | nBatches int32 | nBatches x batch
+ *  batch:  firstSeq int32 | lastSeq int32 | firstOffset int64 | lastOffset int64 | timestamp int64
+ *  crc32c covers everything from count to the end of the file.
+ * </pre>
+ *
+ * Written atomically; a snapshot that fails its CRC is deleted and an older one (or a replay from the log start)
+ * is used instead. Stateless.
+ */
+final class ProducerSnapshotFile {
+
+    static final String SUFFIX = ".snapshot";
+    private static final short VERSION = 1;
+
+    private ProducerSnapshotFile() {
+    }
+
+    static Path path(Path dir, long offset) {
+        return dir.resolve(LogSegment.fileName(offset, SUFFIX));
+    }
+
+    static void write(Path dir, long offset, ProducerStateManager state) throws IOException {
+        int size = 10;
+        for (ProducerStateManager.ProducerEntry e : state.entries()) {
+            size += 22 + e.batches.size() * 32;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        buf.putShort(VERSION).putInt(0).putInt(state.producerCount());
+        for (ProducerStateManager.ProducerEntry e : state.entries()) {
+            buf.putLong(e.producerId).putShort(e.epoch).putLong(e.lastTimestamp).putInt(e.batches.size());
+            for (ProducerStateManager.BatchMetadata b : e.batches) {
+                buf.putInt(b.firstSeq()).putInt(b.lastSeq()).putLong(b.firstOffset()).putLong(b.lastOffset())
+                    .putLong(b.timestamp());
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), 6, size - 6);
+        buf.putInt(2, (int) crc.getValue());
+        Fs.atomicWrite(path(dir, offset), buf.array());
+    }
+
+    /** Loads a snapshot into {@code state} (cleared first); false if the file is corrupt. */
+    static boolean read(Path file, ProducerStateManager state) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
+        state.clear();
+        try {
+            if (buf.getShort() != VERSION) {
+                return false;
+            }
+            int storedCrc = buf.getInt();
+            CRC32C crc = new CRC32C();
+            crc.update(buf.array(), 6, buf.limit() - 6);
+            if ((int) crc.getValue() != storedCrc) {
+                return false;
+            }
+            int count = buf.getInt();
+            for (int i = 0; i < count; i++) {
+                ProducerStateManager.ProducerEntry e = new ProducerStateManager.ProducerEntry(buf.getLong(),
+                    buf.getShort(), buf.getLong());
+                int batches = buf.getInt();
+                for (int j = 0; j < batches; j++) {
+                    e.batches.addLast(new ProducerStateManager.BatchMetadata(buf.getInt(), buf.getInt(),
+                        buf.getLong(), buf.getLong(), buf.getLong()));
+                }
+                state.put(e);
+            }
+            return true;
+        } catch (BufferUnderflowException e) {
+            state.clear();
+            return false;
+        }
+    }
+
+    /** Offsets of the snapshots in {@code dir}, ascending. */
+    static List<Long> list(Path dir) throws IOException {
+        List<Long> offsets = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX))
+                .forEach(n -> offsets.add(Long.parseLong(n.substring(0, n.length() - SUFFIX.length()))));
+        }
+        offsets.sort(null);
+        return offsets;
+    }
+}
