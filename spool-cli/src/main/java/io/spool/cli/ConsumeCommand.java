@@ -125,16 +125,16 @@ final class ConsumeCommand implements Callable<Integer> {
 
     private void consume(Consumer<byte[], byte[]> consumer, StartPosition position, RecordFormatter formatter) {
         List<TopicPartition> partitions = partitions(consumer);
+        Map<TopicPartition, Long> ends = follow ? null : consumer.endOffsets(partitions);
+        ConsumeLoop loop = new ConsumeLoop(consumer, formatter, terminal.out(), ends,
+                maxMessages == null ? Long.MAX_VALUE : maxMessages,
+                timeoutMs == null ? Long.MAX_VALUE : timeoutMs, System::currentTimeMillis, group != null);
         if (group != null && partition == null) {
-            consumer.subscribe(List.of(topic), new StartOnAssignment(consumer, position));
+            consumer.subscribe(List.of(topic), new GroupRebalanceListener(consumer, position, loop));
         } else {
             consumer.assign(partitions);
             position.apply(consumer, partitions);
         }
-        Map<TopicPartition, Long> ends = follow ? null : consumer.endOffsets(partitions);
-        ConsumeLoop loop = new ConsumeLoop(consumer, formatter, terminal.out(), ends,
-                maxMessages == null ? Long.MAX_VALUE : maxMessages,
-                timeoutMs == null ? Long.MAX_VALUE : timeoutMs, System::currentTimeMillis);
         ConsumeLoop.Outcome outcome = runStoppable(consumer, loop);
         terminal.err().println("Consumed " + loop.printed() + " record(s)");
         if (outcome == ConsumeLoop.Outcome.IDLE_TIMEOUT && !follow) {
@@ -180,10 +180,11 @@ final class ConsumeCommand implements Callable<Integer> {
         defaults.put("default.api.timeout.ms", "30000");
         boolean fromBeginning = start != null && start.fromBeginning;
         defaults.put("auto.offset.reset", group == null || fromBeginning || !follow ? "earliest" : "latest");
+        // ConsumeLoop commits what it printed; the consumer's own commits would include records fetched but not
+        // printed (past --max-messages or the end offsets).
+        defaults.put("enable.auto.commit", "false");
         if (group != null) {
             defaults.put("group.id", group);
-        } else {
-            defaults.put("enable.auto.commit", "false");
         }
         return client.clientProperties(defaults, properties, "--property");
     }
@@ -240,15 +241,20 @@ final class ConsumeCommand implements Callable<Integer> {
         }
     }
 
-    /** Applies the start position to partitions the group assigns to this member for the first time. */
-    private static final class StartOnAssignment implements ConsumerRebalanceListener {
+    /**
+     * Applies the start position to partitions the group assigns to this member for the first time, and commits what
+     * was printed from partitions it takes away.
+     */
+    private static final class GroupRebalanceListener implements ConsumerRebalanceListener {
         private final Consumer<byte[], byte[]> consumer;
         private final StartPosition position;
+        private final ConsumeLoop loop;
         private final Set<TopicPartition> started = new HashSet<>();
 
-        StartOnAssignment(Consumer<byte[], byte[]> consumer, StartPosition position) {
+        GroupRebalanceListener(Consumer<byte[], byte[]> consumer, StartPosition position, ConsumeLoop loop) {
             this.consumer = consumer;
             this.position = position;
+            this.loop = loop;
         }
 
         @Override
@@ -261,7 +267,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Offsets are committed by the consumer's auto-commit on revocation.
+            loop.commitSync(partitions);
         }
     }
 }

@@ -2,6 +2,8 @@ package io.spool.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -18,8 +21,11 @@ import org.apache.kafka.common.errors.WakeupException;
  * Polls an already assigned or subscribed consumer and prints records until a stop condition: the end offsets
  * observed at the start are reached (unless following), {@code maxMessages} were printed, no record arrived for
  * {@code idleTimeoutMs}, or the consumer was woken up / the thread interrupted. Records at or past a partition's
- * end offset are not printed when not following, so the output is exactly the log as it was at the start. Used by
- * one thread.
+ * end offset are not printed when not following, so the output is exactly the log as it was at the start.
+ *
+ * <p>In a group it commits, for each partition, the offset after the last record it printed (never the consumer's
+ * position, which may be past records fetched but not printed): asynchronously after each batch, synchronously
+ * when partitions are revoked and at the end. Used by one thread.
  */
 final class ConsumeLoop {
     private static final Duration MAX_POLL = Duration.ofMillis(500);
@@ -35,16 +41,20 @@ final class ConsumeLoop {
     private final long maxMessages;
     private final long idleTimeoutMs;
     private final LongSupplier clockMs;
+    private final boolean commitPrinted;
     private final Set<TopicPartition> finished = new HashSet<>();
+    private final Map<TopicPartition, OffsetAndMetadata> printedOffsets = new HashMap<>();
     private long printed;
 
     /**
      * @param endOffsets    {@code null} to follow
      * @param maxMessages   {@code Long.MAX_VALUE} for no limit
      * @param idleTimeoutMs {@code Long.MAX_VALUE} for no limit
+     * @param commitPrinted whether to commit what was printed (the consumer is in a group)
      */
     ConsumeLoop(Consumer<byte[], byte[]> consumer, RecordFormatter formatter, PrintStream out,
-            Map<TopicPartition, Long> endOffsets, long maxMessages, long idleTimeoutMs, LongSupplier clockMs) {
+            Map<TopicPartition, Long> endOffsets, long maxMessages, long idleTimeoutMs, LongSupplier clockMs,
+            boolean commitPrinted) {
         this.consumer = consumer;
         this.formatter = formatter;
         this.out = out;
@@ -52,6 +62,7 @@ final class ConsumeLoop {
         this.maxMessages = maxMessages;
         this.idleTimeoutMs = idleTimeoutMs;
         this.clockMs = clockMs;
+        this.commitPrinted = commitPrinted;
     }
 
     long printed() {
@@ -59,15 +70,36 @@ final class ConsumeLoop {
     }
 
     Outcome run() {
+        Outcome outcome;
+        boolean interrupted = false;
         try {
-            return poll();
+            outcome = poll();
         } catch (WakeupException e) {
-            return Outcome.STOPPED;
+            outcome = Outcome.STOPPED;
         } catch (InterruptException e) {
+            // Clear the flag the exception set, so the final commit can still talk to the broker.
+            interrupted = Thread.interrupted();
+            outcome = Outcome.STOPPED;
+        }
+        out.flush();
+        commitSync(List.copyOf(printedOffsets.keySet()));
+        if (interrupted) {
             Thread.currentThread().interrupt();
-            return Outcome.STOPPED;
-        } finally {
-            out.flush();
+        }
+        return outcome;
+    }
+
+    /** Commits what was printed from {@code partitions}; called at the end and when the group revokes them. */
+    void commitSync(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata offset = printedOffsets.remove(tp);
+            if (offset != null) {
+                offsets.put(tp, offset);
+            }
+        }
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets);
         }
     }
 
@@ -88,6 +120,9 @@ final class ConsumeLoop {
                     consumer.poll(Duration.ofMillis(Math.min(MAX_POLL.toMillis(), idleTimeoutMs - idleMs)));
             if (print(records) > 0) {
                 lastProgressMs = clockMs.getAsLong();
+                if (commitPrinted) {
+                    consumer.commitAsync(Map.copyOf(printedOffsets), null);
+                }
             }
             out.flush();
             if (out.checkError()) {
@@ -107,6 +142,10 @@ final class ConsumeLoop {
                 continue;
             }
             out.println(formatter.format(record));
+            if (commitPrinted) {
+                printedOffsets.put(new TopicPartition(record.topic(), record.partition()),
+                        new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
+            }
             printed++;
             count++;
         }

@@ -7,9 +7,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +24,7 @@ class ConsumeLoopTest {
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final AtomicLong clock = new AtomicLong();
+    private boolean commit;
 
     @BeforeEach
     void assignTwoPartitions() {
@@ -87,11 +91,40 @@ class ConsumeLoopTest {
         assertThat(loop.run()).isEqualTo(ConsumeLoop.Outcome.STOPPED);
     }
 
+    @Test
+    void shouldCommitOnlyPrintedRecordsWhenStoppingAtMaxMessagesInAGroup() {
+        addRecords(P0, 5);
+        commit = true;
+
+        loop(null, 2, Long.MAX_VALUE).run();
+
+        assertThat(consumer.committed(Set.of(P0))).containsEntry(P0, new OffsetAndMetadata(2, Optional.empty(), ""));
+    }
+
+    @Test
+    void shouldNotCommitPastTheEndOffsetsWhenNotFollowingInAGroup() {
+        addRecords(P0, 5);
+        commit = true;
+
+        loop(Map.of(P0, 3L, P1, 0L), Long.MAX_VALUE, Long.MAX_VALUE).run();
+
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldCommitNothingWhenNotInAGroup() {
+        addRecords(P0, 2);
+
+        loop(null, 2, Long.MAX_VALUE).run();
+
+        assertThat(consumer.committed(Set.of(P0)).get(P0)).isNull();
+    }
+
     private ConsumeLoop loop(Map<TopicPartition, Long> ends, long maxMessages, long idleTimeoutMs) {
         RecordFormatter formatter = new RecordFormatter(new RecordFormatter.Fields(false, false, false, true, false),
                 ":");
         return new ConsumeLoop(consumer, formatter, new PrintStream(out, false, StandardCharsets.UTF_8), ends,
-                maxMessages, idleTimeoutMs, () -> clock.addAndGet(100));
+                maxMessages, idleTimeoutMs, () -> clock.addAndGet(100), commit);
     }
 
     private void addRecords(TopicPartition tp, int count) {
