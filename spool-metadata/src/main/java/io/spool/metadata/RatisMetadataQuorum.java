@@ -185,7 +185,9 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
             return CompletableFuture.failedFuture(new NotControllerException("The metadata quorum is not running"));
         }
         Message message = Message.valueOf(ByteString.copyFrom(MetadataRecordSerde.encode(records)));
-        return current.async().send(message).thenCompose(this::afterReply);
+        return current.async().send(message).handle((reply, error) -> error == null ? afterReply(reply)
+                : CompletableFuture.<Long>failedFuture(new NotControllerException("Metadata append failed", error)))
+                .thenCompose(future -> future);
     }
 
     private CompletableFuture<Long> afterReply(RaftClientReply reply) {
