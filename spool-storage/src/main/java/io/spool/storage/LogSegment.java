@@ -173,7 +173,10 @@ final class LogSegment {
 
     /** Forgets all index entries and the timestamp summary; used before recovery re-indexes the segment. */
     synchronized void resetIndexes() {
-        offsetIndex();
+        if (offsetIndex == null) {
+            offsetIndex = new OffsetIndex(offsetIndexFile, baseOffset, maxIndexSize, true);
+            timeIndex = new TimeIndex(timeIndexFile, baseOffset, maxIndexSize, true);
+        }
         offsetIndex.resize(maxIndexSize);
         timeIndex.resize(maxIndexSize);
         offsetIndex.reset();
