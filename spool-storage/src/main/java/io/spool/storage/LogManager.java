@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * use a concurrent map.
  */
 public final class LogManager implements AutoCloseable {
-
+    /** The metadata log's directory, which lives beside the partitions but is not a partition. */
+    public static final String METADATA_LOG_DIR_NAME = "__cluster_metadata-0";
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
     static final String DELETE_DIR_SUFFIX = "-delete";
     /** producer.id.expiration.ms default. */
@@ -89,6 +90,10 @@ public final class LogManager implements AutoCloseable {
                     String name = child.getFileName().toString();
                     if (name.endsWith(DELETE_DIR_SUFFIX)) {
                         Fs.deleteRecursively(child);
+                        continue;
+                    }
+                    if (name.equals(METADATA_LOG_DIR_NAME)) {
+                        // The metadata quorum's own log (Ratis) shares the log dir, as in Kafka; never ours to load.
                         continue;
                     }
                     TopicPartition tp = parseDirName(name);
