@@ -50,7 +50,12 @@ public final class ListOffsetsHandler implements RequestHandler {
             ListOffsetsTopicResponse out = new ListOffsetsTopicResponse().setName(topic.name());
             response.topics().add(out);
             for (ListOffsetsPartition p : topic.partitions()) {
-                out.partitions().add(lookup(topic.name(), p));
+                ListOffsetsPartitionResponse result = lookup(topic.name(), p);
+                if (request.apiVersion() < 4) {
+                    // The leader epoch is not ignorable: versions before 4 cannot carry it.
+                    result.setLeaderEpoch(-1);
+                }
+                out.partitions().add(result);
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -112,8 +112,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (response != null) {
-                List<Object> parts = encoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
-                        response);
+                List<Object> parts;
+                try {
+                    parts = encoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
+                            response);
+                } catch (RuntimeException e) {
+                    LOG.error("Cannot encode the response to {}; closing the connection", request, e);
+                    close(ctx);
+                    return;
+                }
                 for (Object part : parts) {
                     ctx.write(part);
                 }
