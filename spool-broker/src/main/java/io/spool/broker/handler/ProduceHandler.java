@@ -6,6 +6,7 @@ import io.spool.broker.replica.Partition;
 import io.spool.metadata.TopicImage;
 import io.spool.protocol.KafkaRequest;
 import io.spool.storage.AppendResult;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * Produce: validates and appends each partition's batches, then answers when every partition's write is durable
@@ -36,6 +38,11 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * INVALID_PRODUCER_EPOCH, ...).
  */
 public final class ProduceHandler implements RequestHandler {
+    private static final int LENGTH_OFFSET = 8;
+    private static final int LOG_OVERHEAD = 12;
+    private static final int MAGIC_OFFSET = 16;
+    private static final int RECORDS_HEADER = 17;
+
     private final BrokerContext broker;
 
     public ProduceHandler(BrokerContext broker) {
@@ -106,10 +113,31 @@ public final class ProduceHandler implements RequestHandler {
             boolean byId = topic.name() == null || topic.name().isEmpty();
             return byId && image.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
-        if (!(partition.records() instanceof MemoryRecords)) {
+        if (!(partition.records() instanceof MemoryRecords records)) {
             return Errors.CORRUPT_MESSAGE;
         }
-        return Errors.NONE;
+        return checkSingleBatch(records);
+    }
+
+    /**
+     * Produce v3 and later carry exactly one record batch of magic v2 per partition, as Kafka requires; anything
+     * else is INVALID_RECORD, or CORRUPT_MESSAGE when not even one batch header is there.
+     */
+    private static Errors checkSingleBatch(MemoryRecords records) {
+        ByteBuffer buffer = records.buffer();
+        int size = buffer.remaining();
+        if (size < RECORDS_HEADER) {
+            return size == 0 ? Errors.INVALID_RECORD : Errors.CORRUPT_MESSAGE;
+        }
+        int batchLength = buffer.getInt(buffer.position() + LENGTH_OFFSET);
+        if (batchLength < 0 || LOG_OVERHEAD + (long) batchLength > size) {
+            return Errors.CORRUPT_MESSAGE;
+        }
+        if (LOG_OVERHEAD + batchLength != size) {
+            return Errors.INVALID_RECORD;
+        }
+        return buffer.get(buffer.position() + MAGIC_OFFSET) == RecordBatch.MAGIC_VALUE_V2 ? Errors.NONE
+                : Errors.INVALID_RECORD;
     }
 
     private static void fill(PartitionProduceResponse out, AppendResult result) {

@@ -1,0 +1,63 @@
+package io.spool.bench;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.ResponseHeader;
+
+/**
+ * Sends one Metadata request over a plain socket and reports whether a topic is served (listed, with a leader).
+ * Kept free of client start-up costs so that it measures the broker, not the probe. Stateless.
+ */
+final class MetadataProbe {
+    private static final short VERSION = 12;
+
+    private MetadataProbe() {
+    }
+
+    /** True once the broker answers Metadata listing {@code topic} with a leader for every partition. */
+    static boolean serves(int port, String topic) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request());
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            ByteBuffer buffer = ByteBuffer.wrap(body);
+            ResponseHeader.parse(buffer, ApiKeys.METADATA.responseHeaderVersion(VERSION));
+            MetadataResponseData response = new MetadataResponseData();
+            response.read(new ByteBufferAccessor(buffer), VERSION);
+            return response.topics().stream().anyMatch(t -> t.name().equals(topic) && t.errorCode() == 0
+                    && !t.partitions().isEmpty() && t.partitions().stream().allMatch(p -> p.leaderId() >= 0));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static byte[] request() {
+        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.METADATA.id)
+                .setRequestApiVersion(VERSION).setCorrelationId(1).setClientId("startup-probe");
+        MetadataRequestData body = new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(false);
+        short headerVersion = ApiKeys.METADATA.requestHeaderVersion(VERSION);
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int size = header.size(cache, headerVersion) + body.size(cache, VERSION);
+        ByteBuffer buffer = ByteBuffer.allocate(4 + size);
+        buffer.putInt(size);
+        ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
+        header.write(accessor, cache, headerVersion);
+        body.write(accessor, cache, VERSION);
+        return buffer.array();
+    }
+}

@@ -1,0 +1,71 @@
+package io.spool.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Spool node launched as its own process from the classpath this JVM runs with (the distribution), on free
+ * loopback ports, with its output appended to {@code <dir>/spool.log}. Used by one benchmark thread.
+ */
+final class SpoolNode {
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+
+    SpoolNode(Path dir) throws IOException {
+        this.dir = dir;
+        this.port = freePort();
+        this.controllerPort = freePort();
+        Files.createDirectories(dir);
+    }
+
+    int port() {
+        return port;
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    void launch() throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xms256m", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+                "io.spool.cli.SpoolCli", "server",
+                "--override", "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "--override", "log.dirs=" + dir.resolve("data")));
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("spool.log").toFile())).start();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the node with SIGTERM, which runs its clean shutdown, and waits for it. */
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new IllegalStateException("Spool did not stop within 120 s; see " + dir.resolve("spool.log"));
+        }
+    }
+
+    long dataBytes() throws IOException {
+        try (var files = Files.walk(dir.resolve("data"))) {
+            return files.filter(Files::isRegularFile).map(Path::toFile).mapToLong(File::length).sum();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
