@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -114,11 +115,20 @@ final class ConsumeCommand implements Callable<Integer> {
         RecordFormatter formatter = new RecordFormatter(new RecordFormatter.Fields(printPartition, printOffset,
                 printTimestamp, printKey, printHeaders), Separators.unescape(separator));
         Properties props = consumerProperties();
-        try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(props,
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        Runnable finished = terminal.ownsProcess() ? stopOnSignal(consumer) : () -> { };
+        try (consumer) {
             consume(consumer, position, formatter);
+        } catch (WakeupException e) {
+            // Stopped by a signal before the loop started.
+            return SpoolCli.EXIT_OK;
         } catch (KafkaException e) {
             throw client.failure(e, apiTimeoutMs(props));
+        } finally {
+            terminal.out().flush();
+            terminal.err().flush();
+            finished.run();
         }
         return SpoolCli.EXIT_OK;
     }
@@ -135,7 +145,7 @@ final class ConsumeCommand implements Callable<Integer> {
             consumer.assign(partitions);
             position.apply(consumer, partitions);
         }
-        ConsumeLoop.Outcome outcome = runStoppable(consumer, loop);
+        ConsumeLoop.Outcome outcome = loop.run();
         terminal.err().println("Consumed " + loop.printed() + " record(s)");
         if (outcome == ConsumeLoop.Outcome.IDLE_TIMEOUT && !follow) {
             throw CliException.failed("No record arrived within " + timeoutMs + " ms before reaching the end of "
@@ -216,13 +226,10 @@ final class ConsumeCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs the loop; when this command owns the process, SIGTERM/Ctrl-C wakes the consumer and waits for the loop to
-     * close it, so output is flushed and a group member leaves cleanly.
+     * On SIGTERM/Ctrl-C, wakes the consumer and holds the JVM's shutdown until the command has printed its last
+     * records, committed and closed the consumer (so a group member leaves cleanly). Returns what to call then.
      */
-    private ConsumeLoop.Outcome runStoppable(Consumer<byte[], byte[]> consumer, ConsumeLoop loop) {
-        if (!terminal.ownsProcess()) {
-            return loop.run();
-        }
+    private static Runnable stopOnSignal(Consumer<byte[], byte[]> consumer) {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             consumer.wakeup();
@@ -233,12 +240,10 @@ final class ConsumeCommand implements Callable<Integer> {
             }
         }, "spool-consume-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return loop.run();
-        } finally {
+        return () -> {
             finished.countDown();
             ShutdownHooks.remove(hook);
-        }
+        };
     }
 
     /**
