@@ -35,13 +35,25 @@ final class SpoolNode {
     }
 
     void launch() throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xms256m", "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                "io.spool.cli.SpoolCli", "server",
+        List<String> command = new ArrayList<>(launcher());
+        command.addAll(List.of("server",
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "--override", "log.dirs=" + dir.resolve("data")));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("spool.log").toFile())).start();
+    }
+
+    /**
+     * Starts nodes the way a user does, through {@code bin/spool} (with its JVM options and class-data archive),
+     * when this JVM was itself started by it; otherwise with this JVM's classpath.
+     */
+    private static List<String> launcher() {
+        String home = System.getProperty("spool.home");
+        if (home != null && Files.isExecutable(Path.of(home, "bin", "spool"))) {
+            return List.of(Path.of(home, "bin", "spool").toString());
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms256m", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), "io.spool.cli.SpoolCli");
     }
 
     boolean isAlive() {
