@@ -94,8 +94,7 @@ public final class SpoolServer implements AutoCloseable {
                 clusterId);
         closeables.add(0, quorum);
         TopicConfigView topicConfigs = new TopicConfigView(config);
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs,
-                topic -> topicConfigs.logConfig(quorum.image().configs().topicConfigs(topic)));
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig);
         quorum.addListener(replicas);
         quorum.start();
         replicas.onImage(quorum.image(), null);

@@ -1,5 +1,6 @@
 package io.spool.broker.handler;
 
+import io.spool.broker.network.CloseConnectionException;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
 import io.spool.broker.replica.Partition;
@@ -86,7 +87,7 @@ public final class ProduceHandler implements RequestHandler {
         if (acks == 0) {
             // A rejected append completes at once, so every error is known here; durable ones need no answer.
             if (anyError || hasError(response)) {
-                return CompletableFuture.failedFuture(new IllegalStateException("acks=0 produce failed"));
+                return CompletableFuture.failedFuture(new CloseConnectionException("an acks=0 produce failed"));
             }
             return CompletableFuture.completedFuture(null);
         }

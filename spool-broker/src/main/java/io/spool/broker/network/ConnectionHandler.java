@@ -106,6 +106,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (closed) {
                 return;
             }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof CloseConnectionException) {
+                LOG.debug("Closing connection from {}: {}", info.remoteAddress(), cause.getMessage());
+                close(ctx);
+                return;
+            }
             if (error != null) {
                 LOG.error("Failed to serve {} from {}; closing the connection", request, info.remoteAddress(), error);
                 close(ctx);

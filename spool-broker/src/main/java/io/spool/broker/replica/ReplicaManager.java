@@ -31,14 +31,17 @@ public final class ReplicaManager implements MetadataListener {
 
     private final int nodeId;
     private final LogManager logs;
-    private final Function<String, LogConfig> configForTopic;
+    private final Function<Map<String, String>, LogConfig> logConfig;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private boolean reconciled;
 
-    public ReplicaManager(int nodeId, LogManager logs, Function<String, LogConfig> configForTopic) {
+    /**
+     * @param logConfig turns a topic's config overrides into its effective log configuration
+     */
+    public ReplicaManager(int nodeId, LogManager logs, Function<Map<String, String>, LogConfig> logConfig) {
         this.nodeId = nodeId;
         this.logs = logs;
-        this.configForTopic = configForTopic;
+        this.logConfig = logConfig;
     }
 
     public Optional<Partition> partition(TopicPartition tp) {
@@ -65,11 +68,12 @@ public final class ReplicaManager implements MetadataListener {
         });
     }
 
+    /** Called by the metadata apply thread, and once by the start-up thread before that thread applies anything. */
     @Override
-    public void onImage(MetadataImage image, MetadataDelta delta) {
+    public synchronized void onImage(MetadataImage image, MetadataDelta delta) {
         Map<TopicPartition, Uuid> live = new HashMap<>();
         for (TopicImage topic : image.topics().all()) {
-            LogConfig config = configForTopic.apply(topic.name());
+            LogConfig config = logConfig.apply(image.configs().topicConfigs(topic.name()));
             for (PartitionRecord record : topic.partitions().values()) {
                 if (!record.replicas().contains(nodeId)) {
                     continue;
