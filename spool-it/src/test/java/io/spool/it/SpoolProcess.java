@@ -143,7 +143,8 @@ final class SpoolProcess implements AutoCloseable {
         }
     }
 
-    private static String classpath() {
+    /** The classpath of the built distribution, as {@code bin/spool} uses it. */
+    static String classpath() {
         Path target = REPO.resolve("spool-cli/target");
         if (!Files.exists(target.resolve("spool-cli.jar"))) {
             throw new IllegalStateException("Build the distribution first: " + target + " has no spool-cli.jar");
@@ -151,7 +152,8 @@ final class SpoolProcess implements AutoCloseable {
         return target.resolve("spool-cli.jar") + File.pathSeparator + target.resolve("lib") + File.separator + "*";
     }
 
-    private static String javaBinary() {
+    /** The java launcher of the JVM running the tests. */
+    static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
