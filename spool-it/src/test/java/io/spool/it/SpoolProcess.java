@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,19 +31,30 @@ final class SpoolProcess implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Map<String, String> overrides;
+    private final List<String> jvmOptions;
     private Process process;
 
-    private SpoolProcess(Path dir, int port, int controllerPort, Map<String, String> overrides) {
+    private SpoolProcess(Path dir, int port, int controllerPort, Map<String, String> overrides,
+            List<String> jvmOptions) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.overrides = overrides;
+        this.jvmOptions = jvmOptions;
     }
 
     /** Starts a node with its data under {@code dir} and waits until it answers clients. */
     static SpoolProcess start(Path dir, Map<String, String> extraOverrides) {
+        return start(dir, extraOverrides, List.of());
+    }
+
+    /**
+     * Starts a node with extra JVM options (e.g. {@code -Xmx256m}, {@code -XX:MaxDirectMemorySize=128m}); an
+     * {@code -Xms} or {@code -Xmx} given here replaces the harness default of that option.
+     */
+    static SpoolProcess start(Path dir, Map<String, String> extraOverrides, List<String> jvmOptions) {
         Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
-        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), overrides);
+        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), overrides, List.copyOf(jvmOptions));
         node.launch();
         return node;
     }
@@ -69,6 +81,46 @@ final class SpoolProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    /** The operating-system process id of the running node. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** The node's resident set size in KiB, from {@code /proc/<pid>/status} (Linux only). */
+    long residentSetKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("No VmRSS in /proc/" + pid() + "/status");
+    }
+
+    /**
+     * Copies the node's log to {@code target/<name>-spool.log} of the test module, where it outlives the test's
+     * temporary directory for a post-mortem.
+     */
+    void keepLog(String name) {
+        try {
+            Files.copy(logFile(), Path.of("target", name + "-spool.log"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            System.err.println("Cannot keep " + logFile() + ": " + e);
+        }
+    }
+
+    /** Everything the node has written to its log so far, across restarts. */
+    String logText() {
+        try {
+            return Files.readString(logFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Kills the node with SIGKILL, as a crash would: no flush, no clean-shutdown marker. */
@@ -99,8 +151,15 @@ final class SpoolProcess implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms128m", "-Xmx512m",
-                "-cp", classpath(), "io.spool.cli.SpoolCli", "server"));
+        List<String> command = new ArrayList<>(List.of(javaBinary()));
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xms"))) {
+            command.add("-Xms128m");
+        }
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            command.add("-Xmx512m");
+        }
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath(), "io.spool.cli.SpoolCli", "server"));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         settings.put("log.dirs", dataDir().toString());
