@@ -142,8 +142,8 @@ class LibrdkafkaIT {
                 previous = i;
                 int batch = i / perBatch;
                 assertThat(r.value()).as("%s", r).isEqualTo(value(i));
-                assertThat(r.headers()).as("%s", r).containsExactly("run", "kcat", "batch", String.valueOf(batch), "codec",
-                        CODECS.get(batch));
+                assertThat(r.headers()).as("%s", r)
+                        .containsExactly("run", "kcat", "batch", String.valueOf(batch), "codec", CODECS.get(batch));
                 assertThat(r.timestampType()).isEqualTo("create");
                 seen.add(i);
             }

@@ -28,7 +28,8 @@ final class SpoolCommand {
     ExternalCommand.Result run(String stdin, String... args) {
         // A short-lived client JVM: C1 only and the serial collector start faster and leave the CPU to the node.
         List<String> command = new ArrayList<>(List.of(SpoolProcess.javaBinary(), "-Xms32m", "-Xmx256m",
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", SpoolProcess.classpath(), "io.spool.cli.SpoolCli"));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", SpoolProcess.classpath(),
+                "io.spool.cli.SpoolCli"));
         command.addAll(List.of(args));
         return ExternalCommand.run(scratch, command, stdin, TIMEOUT);
     }
