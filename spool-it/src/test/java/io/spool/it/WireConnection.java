@@ -1,0 +1,187 @@
+package io.spool.it;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+
+/**
+ * A raw TCP connection to a Kafka listener, for tests that send bytes no Kafka client would: it writes arbitrary
+ * bytes or well-formed frames built from the kafka-clients message classes, and reads back either one response
+ * frame or the news that the broker closed the connection. Every read is bounded by a timeout, and a timeout is a
+ * test failure ({@link AssertionError}), never a silent pass: "no answer and no close" is a hang. Used by one thread.
+ */
+final class WireConnection implements AutoCloseable {
+    /** A response larger than this is treated as a framing bug of the broker rather than allocated. */
+    private static final int MAX_RESPONSE_BYTES = 64 << 20;
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+    private final Duration timeout;
+
+    private WireConnection(Socket socket, Duration timeout) throws IOException {
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = new DataInputStream(socket.getInputStream());
+        this.timeout = timeout;
+    }
+
+    static WireConnection open(int port, Duration timeout) {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout((int) timeout.toMillis());
+            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            return new WireConnection(socket, timeout);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new UncheckedIOException("Cannot connect to 127.0.0.1:" + port, e);
+        }
+    }
+
+    /**
+     * Writes bytes. Returns false if the broker had already closed the connection (reset or broken pipe): a broker
+     * may close as soon as it has seen enough of a bad frame.
+     */
+    boolean send(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return true;
+        } catch (SocketException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    boolean send(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return send(bytes);
+    }
+
+    /** Half-closes: the broker reads end-of-stream after what was sent. */
+    void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            // Already closed by the broker: the same end state.
+        }
+    }
+
+    /**
+     * Reads one response frame (its bytes after the size field), or null if the broker closed the connection (end
+     * of stream or reset) before a complete frame.
+     *
+     * @throws AssertionError if neither happens within the timeout, or the size field is not a plausible size
+     */
+    ByteBuffer readFrame() {
+        try {
+            int size = in.readInt();
+            if (size < 0 || size > MAX_RESPONSE_BYTES) {
+                throw new AssertionError("Broker sent a response frame size of " + size);
+            }
+            byte[] body = new byte[size];
+            in.readFully(body);
+            return ByteBuffer.wrap(body);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("Broker neither answered nor closed the connection within " + timeout, e);
+        } catch (EOFException | SocketException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits for the broker to close the connection, discarding whatever it sends first.
+     *
+     * @return the number of complete response frames received before the close
+     * @throws AssertionError if the connection is still open after the timeout
+     */
+    int awaitClose() {
+        int frames = 0;
+        while (readFrame() != null) {
+            frames++;
+        }
+        return frames;
+    }
+
+    /** Closes with a reset (SO_LINGER 0), as a crashed client or a cut link would, not with an orderly FIN. */
+    void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            // Closing below is all that is left to do.
+        }
+        closeQuietly(socket);
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Nothing more to release.
+        }
+    }
+
+    /** A complete request frame: size, header of the version the API and version call for, body. */
+    static ByteBuffer frame(ApiKeys key, short version, int correlationId, String clientId, ApiMessage body) {
+        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id).setRequestApiVersion(version)
+                .setCorrelationId(correlationId).setClientId(clientId);
+        return frame(header, key.requestHeaderVersion(version), body, version);
+    }
+
+    /** A frame from a header and a body written at explicit versions, which need not be ones the API defines. */
+    static ByteBuffer frame(RequestHeaderData header, short headerVersion, ApiMessage body, short bodyVersion) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int headerSize = header.size(cache, headerVersion);
+        int bodySize = body == null ? 0 : body.size(cache, bodyVersion);
+        ByteBuffer buffer = ByteBuffer.allocate(4 + headerSize + bodySize);
+        buffer.putInt(headerSize + bodySize);
+        ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
+        header.write(accessor, cache, headerVersion);
+        if (body != null) {
+            body.write(accessor, cache, bodyVersion);
+        }
+        buffer.flip();
+        return buffer;
+    }
+
+    /** The bytes of a frame holding only a request header, followed by {@code body} verbatim. */
+    static ByteBuffer frame(short apiKey, short version, int correlationId, String clientId, short headerVersion,
+            byte[] body) {
+        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(apiKey).setRequestApiVersion(version)
+                .setCorrelationId(correlationId).setClientId(clientId);
+        ByteBuffer head = frame(header, headerVersion, null, (short) 0);
+        ByteBuffer buffer = ByteBuffer.allocate(head.remaining() + body.length);
+        buffer.putInt(head.getInt() + body.length).put(head).put(body).flip();
+        return buffer;
+    }
+
+    /** Reads a response header of the version the API and version call for, leaving the body in the buffer. */
+    static int correlationId(ByteBuffer response, ApiKeys key, short version) {
+        return new ResponseHeaderData(new ByteBufferAccessor(response), key.responseHeaderVersion(version))
+                .correlationId();
+    }
+}
