@@ -74,27 +74,29 @@ final class HostileFrames {
     }
 
     /**
-     * A valid body of an API this broker serves, reading only topics named {@code readTopic} (which must exist) or
-     * {@code missingTopic} (which must not), and producing only to {@code scratchTopic}; null for APIs that change
-     * metadata (CreateTopics, DeleteTopics), which are only fed random bodies.
+     * A valid body of an API this broker serves, reading only {@code readTopic} (which must exist) or topics no
+     * other request names, and producing only to {@code scratchTopic}; null for APIs that change metadata
+     * (CreateTopics, DeleteTopics), which are only fed random bodies. A mutated Metadata request may auto-create its
+     * absent topic, so Fetch names a different one: a Fetch of an existing empty partition would rightly wait for
+     * its (mutated, possibly hours long) max wait.
      */
-    static ApiMessage template(ApiKeys key, Random random, String readTopic, String missingTopic,
-            String scratchTopic) {
+    static ApiMessage template(ApiKeys key, Random random, String readTopic, String scratchTopic) {
         switch (key) {
             case API_VERSIONS:
                 return new ApiVersionsRequestData().setClientSoftwareName("hostile").setClientSoftwareVersion("1.0");
             case METADATA:
                 return new MetadataRequestData().setAllowAutoTopicCreation(false).setTopics(List.of(
-                        new MetadataRequestTopic().setName(readTopic), new MetadataRequestTopic().setName(missingTopic)));
+                        new MetadataRequestTopic().setName(readTopic),
+                        new MetadataRequestTopic().setName("hostile-absent-metadata")));
             case LIST_OFFSETS:
                 return new ListOffsetsRequestData().setReplicaId(-1).setTopics(List.of(new ListOffsetsTopic()
                         .setName(readTopic).setPartitions(List.of(new ListOffsetsPartition().setPartitionIndex(0)
                                 .setTimestamp(-1L - random.nextInt(2))))));
             case FETCH:
-                // A missing topic: the broker answers at once, so no legitimate long poll can pass for a hang.
+                // An absent topic: the broker answers at once, so no legitimate long poll can pass for a hang.
                 return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(500).setMinBytes(1)
                         .setMaxBytes(1 << 20).setSessionId(0).setSessionEpoch(-1).setTopics(List.of(new FetchTopic()
-                                .setTopic(missingTopic).setTopicId(Uuid.randomUuid()).setPartitions(List.of(
+                                .setTopic("hostile-absent-fetched-topic").setTopicId(Uuid.randomUuid()).setPartitions(List.of(
                                         new FetchPartition().setPartition(0).setFetchOffset(0)
                                                 .setPartitionMaxBytes(1 << 20)))));
             case PRODUCE:
