@@ -97,7 +97,7 @@ public final class SpoolServer implements AutoCloseable {
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig);
         quorum.addListener(replicas);
         quorum.start();
-        replicas.onImage(quorum.image(), null);
+        replicas.activate(quorum.image());
 
         Controller controller = new Controller(quorum, clock, controllerSettings());
         closeables.add(0, controller);

@@ -121,8 +121,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (response != null) {
                 List<Object> parts;
                 try {
-                    parts = encoder.encode(request.apiKey(), request.apiVersion(), request.correlationId(),
-                            response);
+                    // KIP-511: a client ahead of us gets the ApiVersions answer in v0, which every version can read.
+                    short version = request.isUnsupportedApiVersions() ? 0 : request.apiVersion();
+                    parts = encoder.encode(request.apiKey(), version, request.correlationId(), response);
                 } catch (RuntimeException e) {
                     LOG.error("Cannot encode the response to {}; closing the connection", request, e);
                     close(ctx);

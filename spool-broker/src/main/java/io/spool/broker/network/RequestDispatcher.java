@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -62,8 +63,9 @@ public final class RequestDispatcher {
         public RequestDispatcher build() {
             SupportedApis apis = supported.build();
             Map<ApiKeys, RequestHandler> table = new EnumMap<>(handlers);
-            table.put(ApiKeys.API_VERSIONS, (request, connection) ->
-                    CompletableFuture.completedFuture(apis.toResponse(Errors.NONE.code())));
+            table.put(ApiKeys.API_VERSIONS, (request, connection) -> CompletableFuture.completedFuture(
+                    ClientSoftware.isValid(request.body(), request.apiVersion()) ? apis.toResponse(Errors.NONE.code())
+                            : new ApiVersionsResponseData().setErrorCode(Errors.INVALID_REQUEST.code())));
             return new RequestDispatcher(table, apis);
         }
     }

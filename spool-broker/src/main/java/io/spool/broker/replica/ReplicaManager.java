@@ -34,6 +34,8 @@ public final class ReplicaManager implements MetadataListener {
     private final Function<Map<String, String>, LogConfig> logConfig;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     private boolean reconciled;
+    private boolean active;
+    private long appliedOffset = -1;
 
     /**
      * @param logConfig turns a topic's config overrides into its effective log configuration
@@ -68,9 +70,26 @@ public final class ReplicaManager implements MetadataListener {
         });
     }
 
-    /** Called by the metadata apply thread, and once by the start-up thread before that thread applies anything. */
+    /**
+     * Starts following the metadata, from an image that holds everything committed before this node started.
+     * Images applied earlier (the replay of the metadata log at start) are ignored: an early image of the replay
+     * lacks topics created later, and reconciling the logs against it would delete their data.
+     */
+    public synchronized void activate(MetadataImage image) {
+        active = true;
+        apply(image);
+    }
+
+    /** Called by the metadata apply thread for every image, in log order. */
     @Override
     public synchronized void onImage(MetadataImage image, MetadataDelta delta) {
+        if (active && image.offset() > appliedOffset) {
+            apply(image);
+        }
+    }
+
+    private void apply(MetadataImage image) {
+        appliedOffset = image.offset();
         Map<TopicPartition, Uuid> live = new HashMap<>();
         for (TopicImage topic : image.topics().all()) {
             LogConfig config = logConfig.apply(image.configs().topicConfigs(topic.name()));
