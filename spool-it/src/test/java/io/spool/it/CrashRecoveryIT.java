@@ -32,7 +32,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,13 +47,6 @@ class CrashRecoveryIT {
     private static final int PARTITIONS = 3;
     private static final int UNDER_LOAD_RECORDS = 24_000;
     private static final Duration AWAIT = Duration.ofSeconds(60);
-    private static final String METADATA_REPLAY_BUG = "Spool bug: a restart after SIGKILL deletes every partition log"
-            + " of topics created since the last metadata snapshot. spool.log: 'Loaded <dir> (unclean shutdown)', then"
-            + " 'Deleted log of crash-after-burst-0 (directory ...-delete removed later)' for each partition, before"
-            + " 'Metadata quorum started ... caught up'. After 5000 acked records (acks=all) the log end offsets are"
-            + " {0=0, 1=0, 2=0} instead of {0=1667, 1=1667, 2=1666}; under load the idempotent producer's later"
-            + " records are acknowledged again from offset 0. ReplicaManager.onImage reconciles (LogManager.retainOnly)"
-            + " on the first image it sees, an early image of the metadata-log replay that lacks the topic";
 
     @TempDir
     Path dir;
@@ -69,7 +61,6 @@ class CrashRecoveryIT {
     }
 
     @Test
-    @Disabled(METADATA_REPLAY_BUG)
     void shouldKeepEveryAcknowledgedRecordExactlyOnceWhenKilledUnderLoad() throws Exception {
         spool = SpoolProcess.start(dir);
         createTopic("crash-under-load");
@@ -78,8 +69,8 @@ class CrashRecoveryIT {
 
     /**
      * The same crash under load, but the topic's creation is already in a metadata snapshot (written at a clean
-     * stop), so the restarts do not replay it from the metadata log: this isolates the partition log and the
-     * producer-state recovery from the metadata replay bug that the test above is disabled for.
+     * stop), so each restart loads the snapshot instead of replaying the creation from the metadata log: with the
+     * test above, both ways a node rebuilds its topics at start-up are crashed under load.
      */
     @Test
     void shouldKeepEveryAcknowledgedRecordExactlyOnceWhenKilledUnderLoadAfterACleanRestart() throws Exception {
@@ -128,7 +119,6 @@ class CrashRecoveryIT {
     }
 
     @Test
-    @Disabled(METADATA_REPLAY_BUG)
     void shouldRecoverTheAcknowledgedLogEndOffsetsWhenKilledWithNothingInFlight() throws Exception {
         String topic = "crash-after-burst";
         spool = SpoolProcess.start(dir);
