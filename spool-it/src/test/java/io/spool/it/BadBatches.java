@@ -1,6 +1,8 @@
 package io.spool.it;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -9,6 +11,7 @@ import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceDataCollection;
 import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.internals.Crc32C;
@@ -114,6 +117,22 @@ final class BadBatches {
         return both;
     }
 
+    /** The records-count field of a v2 batch. */
+    static int count(ByteBuffer batch) {
+        return batch.getInt(RECORDS_COUNT_OFFSET);
+    }
+
+    /** The values of the records of a valid batch, in order. */
+    static List<byte[]> values(ByteBuffer batch) {
+        List<byte[]> values = new ArrayList<>();
+        for (Record record : MemoryRecords.readableRecords(batch.duplicate()).records()) {
+            byte[] value = new byte[record.valueSize()];
+            record.value().get(value);
+            values.add(value);
+        }
+        return values;
+    }
+
     static ByteBuffer resealCrc(ByteBuffer batch) {
         long crc = Crc32C.compute(batch, ATTRIBUTES_OFFSET, batch.limit() - ATTRIBUTES_OFFSET);
         batch.putInt(DefaultRecordBatch.CRC_OFFSET, (int) crc);
@@ -129,7 +148,7 @@ final class BadBatches {
     /** A Produce request carrying {@code records} verbatim for one partition of one topic, by name. */
     static ProduceRequestData produce(String topic, int partition, short acks, ByteBuffer records) {
         TopicProduceDataCollection topics = new TopicProduceDataCollection();
-        topics.add(new TopicProduceData().setName(topic).setPartitionData(java.util.List.of(
+        topics.add(new TopicProduceData().setName(topic).setPartitionData(List.of(
                 new PartitionProduceData().setIndex(partition).setRecords(MemoryRecords.readableRecords(records)))));
         return new ProduceRequestData().setAcks(acks).setTimeoutMs(30_000).setTransactionalId(null)
                 .setTopicData(topics);

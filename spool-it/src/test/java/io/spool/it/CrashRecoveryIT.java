@@ -15,6 +15,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,7 +129,7 @@ class CrashRecoveryIT {
         for (int burst = 0; burst < 2; burst++) {
             try (KafkaProducer<byte[], byte[]> producer = Clients.producer(spool.bootstrap(),
                     Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
-                List<java.util.concurrent.Future<RecordMetadata>> futures = new ArrayList<>();
+                List<Future<RecordMetadata>> futures = new ArrayList<>();
                 for (int i = 0; i < 5_000; i++) {
                     int n = sent.size();
                     ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, n % PARTITIONS, key(n),
@@ -137,7 +138,7 @@ class CrashRecoveryIT {
                     futures.add(producer.send(record));
                 }
                 producer.flush();
-                for (java.util.concurrent.Future<RecordMetadata> future : futures) {
+                for (Future<RecordMetadata> future : futures) {
                     RecordMetadata metadata = future.get(0, TimeUnit.SECONDS);
                     acked.merge(metadata.partition(), 1L, Long::sum);
                 }

@@ -94,11 +94,11 @@ final class HostileFrames {
                                 .setTimestamp(-1L - random.nextInt(2))))));
             case FETCH:
                 // An absent topic: the broker answers at once, so no legitimate long poll can pass for a hang.
-                return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(500).setMinBytes(1)
-                        .setMaxBytes(1 << 20).setSessionId(0).setSessionEpoch(-1).setTopics(List.of(new FetchTopic()
-                                .setTopic("hostile-absent-fetched-topic").setTopicId(Uuid.randomUuid()).setPartitions(List.of(
-                                        new FetchPartition().setPartition(0).setFetchOffset(0)
-                                                .setPartitionMaxBytes(1 << 20)))));
+                FetchTopic absent = new FetchTopic().setTopic("hostile-absent-fetched-topic")
+                        .setTopicId(Uuid.randomUuid()).setPartitions(List.of(new FetchPartition().setPartition(0)
+                                .setFetchOffset(0).setPartitionMaxBytes(1 << 20)));
+                return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(500).setMinBytes(1).setMaxBytes(1 << 20)
+                        .setSessionId(0).setSessionEpoch(-1).setTopics(List.of(absent));
             case PRODUCE:
                 return BadBatches.produce(scratchTopic, 0, (short) 1, BadBatches.valid(random, 1 + random.nextInt(5),
                         64));

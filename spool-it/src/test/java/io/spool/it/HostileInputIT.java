@@ -3,28 +3,23 @@ package io.spool.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -33,10 +28,8 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.RequestHeaderData;
-import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +60,6 @@ class HostileInputIT {
      * that buffered even one declared 2 GB frame, or leaked what it read, could not stay below it.
      */
     private static final long RSS_LIMIT_KIB = 512 * 1024;
-    private static final int PROBE_ID = 0x50524F42;
 
     /** Written by a real producer before the attack and read back after it. */
     private static final String INTACT = "hostile-intact";
@@ -103,7 +95,8 @@ class HostileInputIT {
                     new NewTopic(SMALL, 1, (short) 1).configs(Map.of("max.message.bytes",
                             Integer.toString(SMALL_MAX_MESSAGE_BYTES))))).all().get();
         }
-        producedBefore.addAll(produce(INTACT, INTACT_RECORDS, "before"));
+        producedBefore.addAll(AckedRecords.produce(spool.bootstrap(), INTACT, INTACT_PARTITIONS, INTACT_RECORDS,
+                "before", random));
         advertised = apiVersions();
         rssBeforeKib = spool.residentSetKib();
     }
@@ -149,19 +142,14 @@ class HostileInputIT {
         }
     }
 
+    /** Kafka checks the KIP-511 client software name and version of ApiVersions v3+ and answers INVALID_REQUEST. */
     @Test
     @Order(3)
     void shouldAnswerApiVersionsWithAnIllegalClientSoftwareNameWithInvalidRequest() {
         try (WireConnection connection = open()) {
             for (String name : List.of("", "-leading-dash", "has space", "ünïcode")) {
-                int id = correlationId();
-                connection.send(WireConnection.frame(ApiKeys.API_VERSIONS, (short) 3, id, "hostile",
-                        new ApiVersionsRequestData().setClientSoftwareName(name).setClientSoftwareVersion("1.0")));
-                ByteBuffer response = connection.readFrame();
-                assertThat(response).as("answer to a client software name of '%s'", name).isNotNull();
-                assertThat(response.getInt()).isEqualTo(id);
-                ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(response),
-                        (short) 3);
+                ApiVersionsResponseData data = connection.request(ApiKeys.API_VERSIONS, (short) 3, correlationId(),
+                        new ApiVersionsRequestData().setClientSoftwareName(name).setClientSoftwareVersion("1.0"));
                 assertThat(Errors.forCode(data.errorCode())).as("error for client software name '%s'", name)
                         .isEqualTo(Errors.INVALID_REQUEST);
             }
@@ -200,7 +188,7 @@ class HostileInputIT {
                 } else {
                     byte[] body = HostileFrames.randomBytes(random, 512);
                     ByteBuffer frame = ByteBuffer.allocate(4 + body.length).putInt(body.length).put(body).flip();
-                    answered += answeredOrClosed(connection, frame) != null ? 1 : 0;
+                    answered += connection.answeredOrClosed(frame) != null ? 1 : 0;
                 }
             }
         }
@@ -301,12 +289,14 @@ class HostileInputIT {
             ByteBuffer frame = WireConnection.frame(key.id, version, id, "hostile", key.requestHeaderVersion(version),
                     body);
             try (WireConnection connection = open()) {
-                List<ByteBuffer> answers = describedOnFailure(() -> answeredOrClosed(connection, frame),
+                List<ByteBuffer> answers = describedOnFailure(() -> connection.answeredOrClosed(frame),
                         key + " v" + version + " body " + HexFormat.of().formatHex(body));
                 int[] counts = outcomes.computeIfAbsent(key, k -> new int[2]);
                 counts[answers == null ? 1 : 0]++;
                 if (answers != null && !answers.isEmpty()) {
-                    assertWellFormed(answers.get(0), key, version, id);
+                    short answered = version;
+                    describedOnFailure(() -> WireConnection.parseResponse(answers.get(0), key, answered, id),
+                            key + " v" + version + " body " + HexFormat.of().formatHex(body));
                 }
             }
         }
@@ -319,12 +309,12 @@ class HostileInputIT {
     @Order(9)
     void shouldRejectBrokenRecordBatchesWithTheErrorKafkaReturns() throws Exception {
         List<byte[]> acceptedValues = new ArrayList<>();
-        java.util.Set<Errors> overstatedCountAnswers = java.util.EnumSet.noneOf(Errors.class);
+        Set<Errors> overstatedCountAnswers = EnumSet.noneOf(Errors.class);
         try (WireConnection connection = open()) {
             for (int round = 0; round < 25; round++) {
                 ByteBuffer valid = BadBatches.valid(random, 1 + random.nextInt(10), 200);
                 expect(connection, BATCHES, BadBatches.badCrc(random, valid), Errors.CORRUPT_MESSAGE);
-                expect(connection, BATCHES, BadBatches.lyingCount(valid, countOf(valid) + 1 + random.nextInt(100)),
+                expect(connection, BATCHES, BadBatches.lyingCount(valid, BadBatches.count(valid) + 1 + random.nextInt(100)),
                         Errors.INVALID_RECORD);
                 expect(connection, BATCHES, BadBatches.lyingCount(valid, -1 - random.nextInt(100)),
                         Errors.INVALID_RECORD);
@@ -332,7 +322,7 @@ class HostileInputIT {
                         BadBatches.lyingCountAndDelta(valid, 1 + random.nextInt(5)), Errors.INVALID_RECORD,
                         Errors.CORRUPT_MESSAGE));
                 ByteBuffer unsealed = BadBatches.copy(valid);
-                unsealed.putInt(BadBatches.RECORDS_COUNT_OFFSET, countOf(valid) + 1);
+                unsealed.putInt(BadBatches.RECORDS_COUNT_OFFSET, BadBatches.count(valid) + 1);
                 expect(connection, BATCHES, unsealed, Errors.CORRUPT_MESSAGE);
                 expect(connection, BATCHES, BadBatches.nonZeroBaseOffset(valid, 1 + random.nextInt(1000)),
                         Errors.INVALID_RECORD);
@@ -350,7 +340,7 @@ class HostileInputIT {
                 expectWithAcks(connection, (short) (2 + random.nextInt(100)), valid, Errors.INVALID_REQUIRED_ACKS);
                 expectWithAcks(connection, (short) (-2 - random.nextInt(100)), valid, Errors.INVALID_REQUIRED_ACKS);
                 assertThat(expect(connection, BATCHES, valid, Errors.NONE)).isEqualTo(Errors.NONE);
-                acceptedValues.addAll(values(valid));
+                acceptedValues.addAll(BadBatches.values(valid));
             }
         }
         System.out.println("HostileInputIT: a batch overstating its count and last offset delta (valid CRC) is"
@@ -360,8 +350,8 @@ class HostileInputIT {
                     .isEqualTo(acceptedValues.size());
             assertThat(latestOffset(admin, SMALL)).as("records appended to " + SMALL).isZero();
         }
-        List<ConsumerRecord<byte[], byte[]>> read = consumeFromBeginning(List.of(new TopicPartition(BATCHES, 0)),
-                acceptedValues.size());
+        List<ConsumerRecord<byte[], byte[]>> read = AckedRecords.readFromBeginning(spool.bootstrap(),
+                List.of(new TopicPartition(BATCHES, 0)), acceptedValues.size());
         assertThat(read.stream().map(ConsumerRecord::value).toList())
                 .usingElementComparator(Arrays::compare).containsExactlyElementsOf(acceptedValues);
     }
@@ -379,9 +369,9 @@ class HostileInputIT {
             ByteBuffer valid = BadBatches.valid(random, 1 + random.nextInt(5), 100);
             try (WireConnection connection = open()) {
                 ByteBuffer frame = produceFrame(BadBatches.produce(BATCHES, 0, (short) 0, valid));
-                List<ByteBuffer> answers = answeredOrClosed(connection, frame);
+                List<ByteBuffer> answers = connection.answeredOrClosed(frame);
                 assertThat(answers).as("answers to an acks=0 produce of a valid batch, before the probe").isEmpty();
-                appended += countOf(valid);
+                appended += BadBatches.count(valid);
             }
             try (WireConnection connection = open()) {
                 connection.send(produceFrame(BadBatches.produce(BATCHES, 0, (short) 0,
@@ -401,21 +391,24 @@ class HostileInputIT {
         assertThat(spool.isAlive()).as("Spool process alive after the attack").isTrue();
         // Leaked buffers are reported when they are collected and the next buffer is allocated.
         for (int i = 0; i < 3; i++) {
-            jcmd("GC.run");
+            spool.jcmd("GC.run");
             assertServing();
         }
         List<TopicPartition> partitions = IntStream.range(0, INTACT_PARTITIONS)
                 .mapToObj(p -> new TopicPartition(INTACT, p)).toList();
-        assertSameRecords(consumeFromBeginning(partitions, INTACT_RECORDS), producedBefore);
+        AckedRecords.assertSame(AckedRecords.readFromBeginning(spool.bootstrap(), partitions, INTACT_RECORDS),
+                producedBefore);
 
-        List<ConsumerRecord<byte[], byte[]>> producedAfter = produce(INTACT, 1_000, "after");
+        List<ConsumerRecord<byte[], byte[]>> producedAfter = AckedRecords.produce(spool.bootstrap(), INTACT,
+                INTACT_PARTITIONS, 1_000, "after", random);
         List<ConsumerRecord<byte[], byte[]>> everything = new ArrayList<>(producedBefore);
         everything.addAll(producedAfter);
-        assertSameRecords(consumeFromBeginning(partitions, everything.size()), everything);
+        AckedRecords.assertSame(AckedRecords.readFromBeginning(spool.bootstrap(), partitions, everything.size()),
+                everything);
 
         long rssKib = spool.residentSetKib();
         System.out.println("HostileInputIT: RSS " + rssBeforeKib / 1024 + " MiB before the attack, " + rssKib / 1024
-                + " MiB after; heap: " + jcmd("GC.heap_info"));
+                + " MiB after; heap: " + spool.jcmd("GC.heap_info"));
         assertThat(rssKib).as("resident set (KiB) of a node with -Xmx256m after the attack")
                 .isLessThan(RSS_LIMIT_KIB);
         String log = spool.logText();
@@ -433,54 +426,11 @@ class HostileInputIT {
 
     private static int correlationId() {
         int id = nextCorrelationId++;
-        return id == PROBE_ID ? nextCorrelationId++ : id;
-    }
-
-    private static ByteBuffer probe() {
-        return WireConnection.frame(ApiKeys.API_VERSIONS, (short) 3, PROBE_ID, "probe",
-                new ApiVersionsRequestData().setClientSoftwareName("probe").setClientSoftwareVersion("1"));
-    }
-
-    /**
-     * Sends {@code frame} and, behind it, an ApiVersions probe; since responses leave in request order, the probe's
-     * answer proves the broker has finished with the frame (even one that gets no response, like acks=0 Produce).
-     *
-     * @return the answers that came before the probe's, or null if the broker closed the connection instead
-     */
-    private static List<ByteBuffer> answeredOrClosed(WireConnection connection, ByteBuffer frame) {
-        byte[] bytes = new byte[frame.remaining()];
-        frame.duplicate().get(bytes);
-        return answeredOrClosed(connection, bytes);
-    }
-
-    private static List<ByteBuffer> answeredOrClosed(WireConnection connection, byte[] frame) {
-        if (!connection.send(frame) || !connection.send(probe())) {
-            assertThat(connection.readFrame()).isNull();
-            return null;
-        }
-        List<ByteBuffer> answers = new ArrayList<>();
-        for (ByteBuffer answer = connection.readFrame(); answer != null; answer = connection.readFrame()) {
-            if (answer.getInt(0) == PROBE_ID) {
-                return answers;
-            }
-            answers.add(answer);
-        }
-        return null;
-    }
-
-    /** A response parses as {@code key}'s response at {@code version}, for request {@code id}, with nothing left. */
-    private static void assertWellFormed(ByteBuffer response, ApiKeys key, short version, int id) {
-        short headerVersion = key == ApiKeys.API_VERSIONS ? 0 : key.responseHeaderVersion(version);
-        ByteBufferAccessor accessor = new ByteBufferAccessor(response.duplicate());
-        assertThat(new ResponseHeaderData(accessor, headerVersion).correlationId())
-                .as("correlation id of the answer to %s v%d", key, version).isEqualTo(id);
-        ApiMessage body = key.messageType.newResponse();
-        body.read(accessor, version);
-        assertThat(accessor.remaining()).as("bytes after the %s v%d response", key, version).isZero();
+        return id == WireConnection.PROBE_ID ? nextCorrelationId++ : id;
     }
 
     /** Runs {@code exchange}, adding {@code what} was sent to any assertion it fails. */
-    private static <T> T describedOnFailure(java.util.function.Supplier<T> exchange, String what) {
+    private static <T> T describedOnFailure(Supplier<T> exchange, String what) {
         try {
             return exchange.get();
         } catch (AssertionError e) {
@@ -492,18 +442,15 @@ class HostileInputIT {
     private static void assertServing() {
         assertThat(spool.isAlive()).as("Spool process alive").isTrue();
         try (WireConnection connection = open()) {
-            assertThat(answeredOrClosed(connection, new byte[0])).as("answers to a probe sent alone")
+            assertThat(connection.answeredOrClosed(ByteBuffer.allocate(0))).as("answers to a probe sent alone")
                     .isNotNull().isEmpty();
         }
     }
 
     private static Map<ApiKeys, ApiVersion> apiVersions() {
         try (WireConnection connection = open()) {
-            connection.send(WireConnection.frame(ApiKeys.API_VERSIONS, (short) 3, correlationId(), "hostile",
+            return byKey(connection.request(ApiKeys.API_VERSIONS, (short) 3, correlationId(),
                     new ApiVersionsRequestData().setClientSoftwareName("hostile").setClientSoftwareVersion("1.0")));
-            ByteBuffer response = connection.readFrame();
-            response.getInt();
-            return byKey(new ApiVersionsResponseData(new ByteBufferAccessor(response), (short) 3));
         }
     }
 
@@ -520,14 +467,9 @@ class HostileInputIT {
                 bodyVersion));
         ByteBuffer response = connection.readFrame();
         assertThat(response).as("answer to ApiVersions v%d", version).isNotNull();
-        // ApiVersions responses always use header v0, so that any client can read the error.
-        assertThat(response.getInt()).isEqualTo(id);
-        ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(response), responseVersion);
-        assertThat(response.remaining()).as("bytes after an ApiVersions v%d body", responseVersion).isZero();
-        return data;
+        return WireConnection.parseResponse(response, ApiKeys.API_VERSIONS, responseVersion, id);
     }
 
-    /** Kafka checks the KIP-511 client software name and version of ApiVersions v3+ and answers INVALID_REQUEST. */
     private static Map<ApiKeys, ApiVersion> byKey(ApiVersionsResponseData data) {
         Map<ApiKeys, ApiVersion> map = new EnumMap<>(ApiKeys.class);
         for (ApiVersion version : data.apiKeys()) {
@@ -559,107 +501,15 @@ class HostileInputIT {
 
     private static Errors send(WireConnection connection, ProduceRequestData request, Errors... allowed) {
         short version = produceVersion();
-        int id = correlationId();
-        assertThat(connection.send(WireConnection.frame(ApiKeys.PRODUCE, version, id, "hostile", request))).isTrue();
-        ByteBuffer response = connection.readFrame();
-        assertThat(response).as("answer to Produce v%d expecting %s", version, Arrays.toString(allowed)).isNotNull();
-        assertThat(WireConnection.correlationId(response, ApiKeys.PRODUCE, version)).isEqualTo(id);
-        ProduceResponseData data = new ProduceResponseData(new ByteBufferAccessor(response), version);
-        PartitionProduceResponse partition = data.responses().iterator().next().partitionResponses().get(0);
+        ProduceResponseData response = connection.request(ApiKeys.PRODUCE, version, correlationId(), request);
+        PartitionProduceResponse partition = response.responses().iterator().next().partitionResponses().get(0);
         Errors error = Errors.forCode(partition.errorCode());
         assertThat(error).as("Produce v%d error (%s)", version, partition.errorMessage()).isIn((Object[]) allowed);
         return error;
     }
 
-    private static int countOf(ByteBuffer batch) {
-        return batch.getInt(BadBatches.RECORDS_COUNT_OFFSET);
-    }
-
-    private static List<byte[]> values(ByteBuffer batch) {
-        List<byte[]> values = new ArrayList<>();
-        org.apache.kafka.common.record.internal.MemoryRecords.readableRecords(batch.duplicate()).records()
-                .forEach(r -> {
-                    byte[] value = new byte[r.valueSize()];
-                    r.value().get(value);
-                    values.add(value);
-                });
-        return values;
-    }
-
-    // ---- real clients ----
-
-    private static List<ConsumerRecord<byte[], byte[]>> produce(String topic, int count, String tag)
-            throws Exception {
-        List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
-        List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(spool.bootstrap(),
-                Map.of(ProducerConfig.LINGER_MS_CONFIG, 5))) {
-            for (int i = 0; i < count; i++) {
-                byte[] value = new byte[random.nextInt(300)];
-                random.nextBytes(value);
-                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, i % INTACT_PARTITIONS,
-                        System.currentTimeMillis(), (tag + "-" + i).getBytes(StandardCharsets.UTF_8), value);
-                sent.add(record);
-                acks.add(producer.send(record));
-            }
-            producer.flush();
-        }
-        List<ConsumerRecord<byte[], byte[]>> produced = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            RecordMetadata metadata = acks.get(i).get(30, TimeUnit.SECONDS);
-            ProducerRecord<byte[], byte[]> record = sent.get(i);
-            produced.add(new ConsumerRecord<>(topic, metadata.partition(), metadata.offset(), record.key(),
-                    record.value()));
-        }
-        return produced;
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consumeFromBeginning(List<TopicPartition> partitions,
-            int expected) {
-        List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(spool.bootstrap(), Map.of())) {
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (read.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
-            }
-            assertThat(read).as("records read back from %s", partitions).hasSize(expected);
-            assertThat(consumer.poll(Duration.ofMillis(300))).as("records beyond those produced").isEmpty();
-        }
-        return read;
-    }
-
-    private static void assertSameRecords(List<ConsumerRecord<byte[], byte[]>> read,
-            List<ConsumerRecord<byte[], byte[]>> expected) {
-        Map<TopicPartition, Map<Long, ConsumerRecord<byte[], byte[]>>> byPosition = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : read) {
-            byPosition.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), p -> new HashMap<>())
-                    .put(r.offset(), r);
-        }
-        for (ConsumerRecord<byte[], byte[]> e : expected) {
-            ConsumerRecord<byte[], byte[]> r = byPosition.getOrDefault(new TopicPartition(e.topic(), e.partition()),
-                    Map.of()).get(e.offset());
-            assertThat(r).as("record at %s-%d offset %d", e.topic(), e.partition(), e.offset()).isNotNull();
-            assertThat(r.key()).isEqualTo(e.key());
-            assertThat(r.value()).as("value at %s-%d offset %d", e.topic(), e.partition(), e.offset())
-                    .isEqualTo(e.value());
-        }
-        assertThat(read).hasSameSizeAs(expected);
-    }
-
     private static long latestOffset(Admin admin, String topic) throws Exception {
         TopicPartition tp = new TopicPartition(topic, 0);
         return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-    }
-
-    private static String jcmd(String command) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process process = new ProcessBuilder(jcmd.toString(), Long.toString(spool.pid()), command)
-                .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("jcmd %s: %s", command, output).isZero();
-        return output;
     }
 }

@@ -102,6 +102,25 @@ final class SpoolProcess implements AutoCloseable {
         throw new IllegalStateException("No VmRSS in /proc/" + pid() + "/status");
     }
 
+    /** Runs a {@code jcmd} diagnostic command (e.g. {@code GC.run}, {@code GC.heap_info}) on the node; its output. */
+    String jcmd(String command) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process tool = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true)
+                    .start();
+            String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!tool.waitFor(30, TimeUnit.SECONDS) || tool.exitValue() != 0) {
+                throw new IllegalStateException("jcmd " + command + " failed: " + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running jcmd " + command, e);
+        }
+    }
+
     /**
      * Copies the node's log to {@code target/<name>-spool.log} of the test module, where it outlives the test's
      * temporary directory for a post-mortem.

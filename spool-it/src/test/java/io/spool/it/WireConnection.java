@@ -11,6 +11,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -25,6 +28,8 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
  * test failure ({@link AssertionError}), never a silent pass: "no answer and no close" is a hang. Used by one thread.
  */
 final class WireConnection implements AutoCloseable {
+    /** Correlation id of the probe behind a request; tests must not use it for their own requests. */
+    static final int PROBE_ID = 0x50524F42;
     /** A response larger than this is treated as a framing bug of the broker rather than allocated. */
     private static final int MAX_RESPONSE_BYTES = 64 << 20;
 
@@ -132,6 +137,70 @@ final class WireConnection implements AutoCloseable {
         closeQuietly(socket);
     }
 
+    /**
+     * Sends {@code frame} and, behind it, an ApiVersions probe; since responses leave in request order, the probe's
+     * answer proves the broker has finished with the frame, even one that gets no response (acks=0 Produce).
+     *
+     * @return the answers that came before the probe's, or null if the broker closed the connection instead
+     */
+    List<ByteBuffer> answeredOrClosed(ByteBuffer frame) {
+        if (!send(frame) || !send(probe())) {
+            if (readFrame() != null) {
+                throw new AssertionError("Broker answered after resetting the connection");
+            }
+            return null;
+        }
+        List<ByteBuffer> answers = new ArrayList<>();
+        for (ByteBuffer answer = readFrame(); answer != null; answer = readFrame()) {
+            if (answer.getInt(0) == PROBE_ID) {
+                return answers;
+            }
+            answers.add(answer);
+        }
+        return null;
+    }
+
+    /** Sends a request and parses its answer, which must come (not a close) and be well-formed. */
+    <T extends ApiMessage> T request(ApiKeys key, short version, int correlationId, ApiMessage body) {
+        if (!send(frame(key, version, correlationId, "spool-it", body))) {
+            throw new AssertionError("Broker closed the connection before " + key + " v" + version + " was sent");
+        }
+        ByteBuffer response = readFrame();
+        if (response == null) {
+            throw new AssertionError("Broker closed the connection instead of answering " + key + " v" + version);
+        }
+        return parseResponse(response, key, version, correlationId);
+    }
+
+    /**
+     * Parses a response frame as {@code key}'s response at {@code version} to request {@code correlationId}.
+     *
+     * @throws AssertionError if the correlation id differs or bytes follow the body
+     */
+    @SuppressWarnings("unchecked")
+    static <T extends ApiMessage> T parseResponse(ByteBuffer response, ApiKeys key, short version,
+            int correlationId) {
+        // ApiVersions answers always use header v0, so that a client of any version can read the error.
+        short headerVersion = key == ApiKeys.API_VERSIONS ? 0 : key.responseHeaderVersion(version);
+        ByteBufferAccessor accessor = new ByteBufferAccessor(response.duplicate());
+        int id = new ResponseHeaderData(accessor, headerVersion).correlationId();
+        if (id != correlationId) {
+            throw new AssertionError("Answer to " + key + " v" + version + " has correlation id " + id + ", not "
+                    + correlationId);
+        }
+        ApiMessage body = key.messageType.newResponse();
+        body.read(accessor, version);
+        if (accessor.remaining() != 0) {
+            throw new AssertionError(accessor.remaining() + " bytes follow the " + key + " v" + version + " response");
+        }
+        return (T) body;
+    }
+
+    private static ByteBuffer probe() {
+        return frame(ApiKeys.API_VERSIONS, (short) 3, PROBE_ID, "probe",
+                new ApiVersionsRequestData().setClientSoftwareName("probe").setClientSoftwareVersion("1"));
+    }
+
     @Override
     public void close() {
         closeQuietly(socket);
@@ -177,11 +246,5 @@ final class WireConnection implements AutoCloseable {
         ByteBuffer buffer = ByteBuffer.allocate(head.remaining() + body.length);
         buffer.putInt(head.getInt() + body.length).put(head).put(body).flip();
         return buffer;
-    }
-
-    /** Reads a response header of the version the API and version call for, leaving the body in the buffer. */
-    static int correlationId(ByteBuffer response, ApiKeys key, short version) {
-        return new ResponseHeaderData(new ByteBufferAccessor(response), key.responseHeaderVersion(version))
-                .correlationId();
     }
 }
