@@ -3,7 +3,11 @@ package io.spool.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,22 +97,25 @@ class CrashRecoveryIT {
         Map<String, Object> config = Map.of(ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
                 ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        List<Integer> ackedBeforeRestart = new ArrayList<>();
+        List<Map<Integer, Long>> onDiskAtKill = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(spool.bootstrap(), config)) {
             Thread sender = new Thread(() -> acks.sendAll(producer, topic), "crash-it-sender");
             sender.start();
             for (int kill = 1; kill <= 2; kill++) {
                 int target = kill * total / 4;
                 await().atMost(AWAIT).pollInterval(Duration.ofMillis(5)).until(() -> acks.failIfBroken() >= target);
-                int ackedAtKill = acks.count();
                 int sentAtKill = acks.sent();
                 spool.kill();
                 assertThat(spool.dataDir().resolve(".clean-shutdown")).as("clean-shutdown marker after SIGKILL")
                         .doesNotExist();
+                assertThat(sentAtKill).as("records sent before kill %d", kill).isLessThan(total);
+                onDiskAtKill.add(onDiskEndOffsets(topic));
+                ackedBeforeRestart.add(acks.count());
                 spool.restart();
-                System.out.println("CrashRecoveryIT: kill " + kill + " with " + ackedAtKill + " acknowledged, "
-                        + (sentAtKill - ackedAtKill) + " unacknowledged; " + acks.count() + " acknowledged once"
-                        + " restarted");
-                assertThat(sentAtKill).as("records sent after kill %d", kill).isLessThan(total);
+                System.out.println("CrashRecoveryIT: kill " + kill + " with " + ackedBeforeRestart.get(kill - 1)
+                        + " records acknowledged, " + (sentAtKill - ackedBeforeRestart.get(kill - 1))
+                        + " unacknowledged; in the partition files: " + onDiskAtKill.get(kill - 1));
             }
             await().atMost(Duration.ofSeconds(120)).until(() -> acks.failIfBroken() >= 0 && acks.senderDone());
             producer.flush();
@@ -117,6 +124,45 @@ class CrashRecoveryIT {
         assertThat(acks.failures()).as("sends that failed despite idempotent retries").isEmpty();
         assertThat(acks.count()).as("acknowledged records").isEqualTo(total);
         assertExactlyOnceInSendOrder(readAll(topic), acks, total);
+        List<Integer> retriedInLog = acks.writtenBeforeAckedAfter(ackedBeforeRestart, onDiskAtKill);
+        System.out.println("CrashRecoveryIT: records in the log at a kill but acknowledged only after the restart"
+                + " (their retries answered with the original offsets): " + retriedInLog);
+        assertThat(retriedInLog.stream().mapToInt(Integer::intValue).sum())
+                .as("records the kills caught written but unacknowledged, whose retries idempotence had to resolve")
+                .isPositive();
+    }
+
+    /**
+     * The end offset of each partition's log as the crash left it on disk: past the last batch whose bytes are all
+     * there (a torn tail does not count). Read while the node is dead.
+     *
+     * <pre>
+     * batch: baseOffset int64 | length int32 (bytes after this field) | ... | lastOffsetDelta int32 at byte 23 | ...
+     * </pre>
+     */
+    private Map<Integer, Long> onDiskEndOffsets(String topic) throws IOException {
+        Map<Integer, Long> end = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            long offset = 0;
+            try (DirectoryStream<Path> segments = Files.newDirectoryStream(spool.dataDir().resolve(topic + "-" + p),
+                    "*.log")) {
+                for (Path segment : segments) {
+                    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(segment));
+                    while (bytes.remaining() >= BadBatches.RECORDS_OFFSET) {
+                        int size = 12 + bytes.getInt(bytes.position() + 8);
+                        if (size < BadBatches.RECORDS_OFFSET || size > bytes.remaining()) {
+                            break;
+                        }
+                        long last = bytes.getLong(bytes.position())
+                                + bytes.getInt(bytes.position() + BadBatches.LAST_OFFSET_DELTA_OFFSET);
+                        offset = Math.max(offset, last + 1);
+                        bytes.position(bytes.position() + size);
+                    }
+                }
+            }
+            end.put(p, offset);
+        }
+        return end;
     }
 
     @Test
@@ -256,6 +302,8 @@ class CrashRecoveryIT {
         private final int total;
         private final int[] partitions;
         private final long[] offsets;
+        /** 1 for the first acknowledgement received, 2 for the second, ... */
+        private final int[] ackSerials;
         private final AtomicInteger acked = new AtomicInteger();
         private final AtomicInteger sent = new AtomicInteger();
         private final Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -267,6 +315,7 @@ class CrashRecoveryIT {
             this.total = total;
             this.partitions = new int[total];
             this.offsets = new long[total];
+            this.ackSerials = new int[total];
         }
 
         /** Sends every record, at most {@link #MAX_UNACKED} unacknowledged at a time, so the load stays steady. */
@@ -282,8 +331,8 @@ class CrashRecoveryIT {
                             synchronized (this) {
                                 partitions[record] = metadata.partition();
                                 offsets[record] = metadata.offset();
+                                ackSerials[record] = acked.incrementAndGet();
                             }
-                            acked.incrementAndGet();
                         }
                         unacked.release();
                     });
@@ -322,6 +371,28 @@ class CrashRecoveryIT {
 
         List<String> failures() {
             return List.copyOf(failures);
+        }
+
+        /**
+         * Per kill, how many records the broker had in its log when killed (offset below the on-disk end offset) but
+         * acknowledged only after the restart that followed: the retried sends that idempotence must deduplicate.
+         */
+        synchronized List<Integer> writtenBeforeAckedAfter(List<Integer> ackedBeforeRestart,
+                List<Map<Integer, Long>> onDiskAtKill) {
+            List<Integer> counts = new ArrayList<>();
+            for (int k = 0; k < ackedBeforeRestart.size(); k++) {
+                int from = ackedBeforeRestart.get(k);
+                int to = k + 1 < ackedBeforeRestart.size() ? ackedBeforeRestart.get(k + 1) : Integer.MAX_VALUE;
+                int count = 0;
+                for (int n = 0; n < total; n++) {
+                    if (ackSerials[n] > from && ackSerials[n] <= to
+                            && offsets[n] < onDiskAtKill.get(k).get(partitions[n])) {
+                        count++;
+                    }
+                }
+                counts.add(count);
+            }
+            return counts;
         }
 
         synchronized int partition(int n) {
