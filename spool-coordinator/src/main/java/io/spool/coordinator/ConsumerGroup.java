@@ -25,6 +25,8 @@ final class ConsumerGroup implements Group {
     final TreeMap<String, ConsumerMember> members = new TreeMap<>();
     final Map<String, Assignment> targets = new HashMap<>();
     CoordinatorRecordSerde.ConsumerGroupValue durable;
+    /** the last state written (durable or in flight): a change back to it needs no write */
+    CoordinatorRecordSerde.ConsumerGroupValue lastWritten;
 
     ConsumerGroup(String groupId) {
         this.groupId = groupId;
@@ -142,6 +144,7 @@ final class ConsumerGroup implements Group {
         }
         subscriptionFingerprint = null;
         durable = v;
+        lastWritten = v;
     }
 
     static ConsumerGroup fromValue(String groupId, CoordinatorRecordSerde.ConsumerGroupValue v) {

@@ -118,6 +118,7 @@ final class ConsumerGroupHandler {
             }
             group = new ConsumerGroup(groupId);
             group.durable = group.toValue();
+            group.lastWritten = group.durable;
             shard.groups.put(groupId, group);
         }
         if (req.memberEpoch() == LEAVE_EPOCH || req.memberEpoch() == STATIC_LEAVE_EPOCH) {
@@ -331,12 +332,15 @@ final class ConsumerGroupHandler {
                  CompletableFuture<ConsumerGroupHeartbeatResponseData> f) {
         CoordinatorRecordSerde.ConsumerGroupValue value = group.toValue();
         List<CoordinatorRecord> records = new ArrayList<>(extra);
-        if (!value.equals(group.durable) || records.size() > 0) {
+        if (!value.equals(group.lastWritten) || !records.isEmpty()) {
             records.add(CoordinatorRecordSerde.groupMetadata(group.groupId(), value));
+            group.lastWritten = value;
         }
         ctx.append(shard, records, error -> {
             if (error == Errors.NONE) {
-                group.durable = value;
+                if (!records.isEmpty()) {
+                    group.durable = value;
+                }
             } else if (shard.groups.get(group.groupId()) == group) {
                 group.restore(group.durable);
             }

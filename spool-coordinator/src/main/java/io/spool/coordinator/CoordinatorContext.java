@@ -94,15 +94,21 @@ final class CoordinatorContext {
      * mapping of append errors; NOT_COORDINATOR when the shard was unloaded meanwhile).
      */
     void append(CoordinatorShard shard, List<CoordinatorRecord> records, Consumer<Errors> onDone) {
-        if (records.isEmpty()) {
-            onDone.accept(Errors.NONE);
-            return;
-        }
         java.util.concurrent.CompletableFuture<Void> f;
-        try {
-            f = log.append(shard.partition, records);
-        } catch (RuntimeException e) {
-            f = java.util.concurrent.CompletableFuture.failedFuture(e);
+        if (records.isEmpty()) {
+            // what the answer reports may rest on writes still in flight: it waits for them, as Kafka's does
+            if (shard.tail == null || shard.tail.isDone()) {
+                onDone.accept(Errors.NONE);
+                return;
+            }
+            f = shard.tail;
+        } else {
+            try {
+                f = log.append(shard.partition, records);
+            } catch (RuntimeException e) {
+                f = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            shard.tail = f;
         }
         f.whenComplete((v, t) -> locked(() -> {
             if (!isCurrent(shard)) {

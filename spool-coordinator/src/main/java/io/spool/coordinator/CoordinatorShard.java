@@ -15,6 +15,8 @@ final class CoordinatorShard {
     final Map<String, Group> groups = new HashMap<>();
     final OffsetStore offsets = new OffsetStore();
     final Map<String, CoordinatorTimer.Cancellable> timers = new HashMap<>();
+    /** the last append made to this partition's log; an answer that wrote nothing still waits for it */
+    java.util.concurrent.CompletableFuture<Void> tail;
 
     CoordinatorShard(int partition) {
         this.partition = partition;
