@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -338,9 +337,5 @@ public final class GroupCoordinator {
         } finally {
             ctx.lock.unlock();
         }
-    }
-
-    Map<Integer, CoordinatorShard> shardsForTest() {
-        return ctx.shards;
     }
 }
