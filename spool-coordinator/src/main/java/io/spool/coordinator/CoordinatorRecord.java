@@ -19,7 +19,8 @@ public record CoordinatorRecord(byte[] key, byte[] value) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CoordinatorRecord other && Arrays.equals(key, other.key) && Arrays.equals(value, other.value);
+        return o instanceof CoordinatorRecord other && Arrays.equals(key, other.key)
+            && Arrays.equals(value, other.value);
     }
 
     @Override
