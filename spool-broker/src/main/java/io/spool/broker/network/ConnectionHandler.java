@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection: decodes frames into requests and serves them strictly one at a time, so responses leave
  * in request order, as Kafka clients require. While a request is being served, reading stops once one more request
- * is queued: a connection holds at most two requests in memory. A malformed frame closes the connection and
- * nothing else. Confined to the channel's event loop.
+ * is queued: a connection holds at most two requests in memory. Nor is the next request served while the
+ * outbound buffer is above its high-water mark, so a client that never reads cannot fill the heap with responses.
+ * A malformed frame closes the connection and nothing else. Confined to the channel's event loop.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
@@ -67,6 +68,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void maybeServeNext(ChannelHandlerContext ctx) {
         if (serving || closed) {
+            return;
+        }
+        if (!ctx.channel().isWritable()) {
+            // The client is not reading its responses: stop reading its requests until it catches up, so
+            // unread responses cannot pile up in memory. channelWritabilityChanged resumes.
+            ctx.channel().config().setAutoRead(false);
             return;
         }
         KafkaRequest request = queue.poll();
@@ -139,6 +146,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             request.release();
         }
         maybeServeNext(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            maybeServeNext(ctx);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
