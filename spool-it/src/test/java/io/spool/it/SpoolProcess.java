@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -108,7 +109,7 @@ final class SpoolProcess implements AutoCloseable {
         try {
             Process tool = new ProcessBuilder(jcmd.toString(), Long.toString(pid()), command).redirectErrorStream(true)
                     .start();
-            String output = new String(tool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output = new String(tool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!tool.waitFor(30, TimeUnit.SECONDS) || tool.exitValue() != 0) {
                 throw new IllegalStateException("jcmd " + command + " failed: " + output);
             }
