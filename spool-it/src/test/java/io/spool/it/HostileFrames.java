@@ -95,8 +95,9 @@ final class HostileFrames {
             case FETCH:
                 // An absent topic: the broker answers at once, so no legitimate long poll can pass for a hang.
                 FetchTopic absent = new FetchTopic().setTopic("hostile-absent-fetched-topic")
-                        .setTopicId(Uuid.randomUuid()).setPartitions(List.of(new FetchPartition().setPartition(0)
-                                .setFetchOffset(0).setPartitionMaxBytes(1 << 20)));
+                        .setTopicId(new Uuid(random.nextLong(), random.nextLong()))
+                        .setPartitions(List.of(new FetchPartition().setPartition(0).setFetchOffset(0)
+                                .setPartitionMaxBytes(1 << 20)));
                 return new FetchRequestData().setReplicaId(-1).setMaxWaitMs(500).setMinBytes(1).setMaxBytes(1 << 20)
                         .setSessionId(0).setSessionEpoch(-1).setTopics(List.of(absent));
             case PRODUCE:

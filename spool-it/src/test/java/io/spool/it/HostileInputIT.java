@@ -38,7 +38,6 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -67,7 +66,7 @@ class HostileInputIT {
      */
     private static final long RSS_LIMIT_KIB = 512 * 1024;
     /** How much the node's RSS may still grow once a client that never reads can write no more. */
-    private static final long DEAF_CLIENT_GROWTH_LIMIT_KIB = 32 * 1024;
+    private static final long DEAF_CLIENT_GROWTH_LIMIT_KIB = 64 * 1024;
 
     /** Written by a real producer before the attack and read back after it. */
     private static final String INTACT = "hostile-intact";
@@ -284,12 +283,6 @@ class HostileInputIT {
      */
     @Test
     @Order(8)
-    @Disabled("Spool bug: a connection that sends ~100k DescribeConfigs v4 requests (44 bytes each, 1280-byte"
-            + " answers) and never reads is served without back-pressure: the node's RSS grows ~150-220 MiB within"
-            + " seconds after the client's writes stall, then spool.log shows 'java.lang.OutOfMemoryError: Java heap"
-            + " space' in spool-network-3-3 and in the Ratis LeaderStateImpl/StateMachineUpdater threads, and the node"
-            + " answers nothing more, even after that connection is reset. ConnectionHandler writes every response and"
-            + " re-enables auto-read without checking Channel.isWritable()")
     void shouldStopReadingFromAClientThatNeverReadsItsAnswers() throws Exception {
         short version = advertised.get(ApiKeys.DESCRIBE_CONFIGS).maxVersion();
         DescribeConfigsRequestData describe = new DescribeConfigsRequestData().setResources(List.of(
