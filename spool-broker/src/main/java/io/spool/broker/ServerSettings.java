@@ -80,7 +80,23 @@ final class ServerSettings {
             Setting.atLeast("min.insync.replicas", INT, "1", 1, "Replicas that must acknowledge an acks=all write."),
             Setting.of("unclean.leader.election.enable", BOOLEAN, "false", "Allow an out-of-sync replica to lead."),
             Setting.atLeast("producer.id.expiration.ms", LONG, "86400000", 1,
-                    "Idle time after which producer state is forgotten."));
+                    "Idle time after which producer state is forgotten."),
+            Setting.atLeast("offsets.topic.num.partitions", INT, "50", 1, "Partitions of __consumer_offsets."),
+            Setting.atLeast("offsets.topic.replication.factor", INT, "3", 1,
+                    "Replicas of __consumer_offsets (capped by the brokers there are)."),
+            Setting.atLeast("offsets.topic.segment.bytes", INT, "104857600", 1, "Segment size of __consumer_offsets."),
+            Setting.atLeast("offsets.retention.minutes", INT, "10080", 1,
+                    "How long an empty group's committed offsets are kept."),
+            Setting.atLeast("offsets.retention.check.interval.ms", LONG, "600000", 1,
+                    "How often expired offsets are removed."),
+            Setting.atLeast("group.initial.rebalance.delay.ms", INT, "3000", 0,
+                    "How long a new classic group waits for more members before its first rebalance."),
+            Setting.atLeast("group.min.session.timeout.ms", INT, "6000", 0, "Smallest classic session timeout."),
+            Setting.atLeast("group.max.session.timeout.ms", INT, "1800000", 0, "Largest classic session timeout."),
+            Setting.atLeast("group.consumer.session.timeout.ms", INT, "45000", 1,
+                    "Session timeout of consumer-protocol (KIP-848) members."),
+            Setting.atLeast("group.consumer.heartbeat.interval.ms", INT, "5000", 1,
+                    "Heartbeat interval of consumer-protocol (KIP-848) members."));
 
     /**
      * Kafka settings a server.properties commonly carries that Spool accepts and ignores for now, so that a Kafka
@@ -88,9 +104,9 @@ final class ServerSettings {
      */
     static final Set<String> ACCEPTED_UNUSED = Set.of(
             "broker.id", "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
-            "offsets.topic.replication.factor", "transaction.state.log.replication.factor",
+            "transaction.state.log.replication.factor",
             "transaction.state.log.min.isr", "share.coordinator.state.topic.replication.factor",
-            "share.coordinator.state.topic.min.isr", "group.initial.rebalance.delay.ms", "log.flush.interval.messages",
+            "share.coordinator.state.topic.min.isr", "log.flush.interval.messages",
             "log.flush.interval.ms", "num.replica.fetchers", "replica.lag.time.max.ms", "broker.rack");
 
     private ServerSettings() {

@@ -2,6 +2,9 @@ package io.spool.broker;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.spool.broker.fetch.FetchHandler;
+import io.spool.broker.group.FindCoordinatorHandler;
+import io.spool.broker.group.GroupApis;
+import io.spool.broker.group.GroupCoordinatorService;
 import io.spool.broker.handler.BrokerContext;
 import io.spool.broker.handler.CreateTopicsHandler;
 import io.spool.broker.handler.DeleteTopicsHandler;
@@ -95,14 +98,18 @@ public final class SpoolServer implements AutoCloseable {
         closeables.add(0, quorum);
         TopicConfigView topicConfigs = new TopicConfigView(config);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig);
+        GroupCoordinatorService groups = new GroupCoordinatorService(config, replicas, clock);
+        closeables.add(0, groups);
         quorum.addListener(replicas);
+        quorum.addListener(groups);
         quorum.start();
         replicas.activate(quorum.image());
+        groups.activate(quorum.image());
 
         Controller controller = new Controller(quorum, clock, controllerSettings());
         closeables.add(0, controller);
         BrokerContext broker = new BrokerContext(config, clusterId, quorum, controller, replicas, clock);
-        RequestDispatcher dispatcher = handlers(broker, topicConfigs);
+        RequestDispatcher dispatcher = handlers(broker, topicConfigs, groups);
         network = new NetworkServer(networkSettings(), dispatcher);
         closeables.add(0, network);
         List<Endpoint> endpoints = new ArrayList<>();
@@ -122,9 +129,12 @@ public final class SpoolServer implements AutoCloseable {
                 endpoints, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
     }
 
-    private static RequestDispatcher handlers(BrokerContext broker, TopicConfigView topicConfigs) {
+    private static RequestDispatcher handlers(BrokerContext broker, TopicConfigView topicConfigs,
+            GroupCoordinatorService groups) {
         ProducerIdManager producerIds = new ProducerIdManager(broker.controller(), broker.nodeId());
-        return RequestDispatcher.builder()
+        RequestDispatcher.Builder builder = RequestDispatcher.builder();
+        GroupApis.register(builder, groups.coordinator());
+        return builder
                 .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(broker))
                 .register(ApiKeys.FETCH, 4, 17, new FetchHandler(broker, 1000))
                 .register(ApiKeys.LIST_OFFSETS, 1, 11, new ListOffsetsHandler(broker))
@@ -134,6 +144,7 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(broker))
+                .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker, groups))
                 .apiVersions(0, 4)
                 .build();
     }

@@ -186,8 +186,12 @@ public final class GroupCoordinator {
             CoordinatorShard shard = isEmptyId(req.groupId()) ? null : route(req.groupId(), error);
             LeaveGroupResponseData r = shard == null ? new LeaveGroupResponseData().setErrorCode(error[0].code())
                 : syncs.leave(shard, req.groupId(), members);
-            if (version < 3 && r.errorCode() == 0 && !r.members().isEmpty()) {
-                r.setErrorCode(r.members().get(0).errorCode());
+            if (version < 3) {
+                // Before v3 the response has no member list: it cannot be written, only folded into the error.
+                if (r.errorCode() == 0 && !r.members().isEmpty()) {
+                    r.setErrorCode(r.members().get(0).errorCode());
+                }
+                r.setMembers(new java.util.ArrayList<>());
             }
             f.complete(r);
         });

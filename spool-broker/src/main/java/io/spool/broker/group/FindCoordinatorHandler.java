@@ -1,0 +1,101 @@
+package io.spool.broker.group;
+
+import io.spool.broker.handler.BrokerContext;
+import io.spool.broker.network.ConnectionInfo;
+import io.spool.broker.network.RequestHandler;
+import io.spool.metadata.CreateTopicSpec;
+import io.spool.metadata.Endpoint;
+import io.spool.metadata.PartitionRecord;
+import io.spool.metadata.RegisterBrokerRecord;
+import io.spool.metadata.TopicImage;
+import io.spool.protocol.KafkaRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * FindCoordinator, single-key (v0–v3) and batched (v4+): a group's coordinator is the leader of its partition of
+ * {@code __consumer_offsets}. The first request creates that topic (compacted), answering COORDINATOR_NOT_AVAILABLE
+ * meanwhile, as Kafka does.
+ *
+ * <p>Errors per key: INVALID_REQUEST (empty group id, or a share key), COORDINATOR_NOT_AVAILABLE (offsets topic
+ * being created, no leader, or a transaction key: Spool has no transaction coordinator yet).
+ */
+public final class FindCoordinatorHandler implements RequestHandler {
+    static final byte GROUP = 0;
+
+    private final BrokerContext broker;
+    private final GroupCoordinatorService groups;
+    private final AtomicBoolean creating = new AtomicBoolean();
+
+    public FindCoordinatorHandler(BrokerContext broker, GroupCoordinatorService groups) {
+        this.broker = broker;
+        this.groups = groups;
+    }
+
+    @Override
+    public CompletionStage<ApiMessage> handle(KafkaRequest request, ConnectionInfo connection) {
+        FindCoordinatorRequestData data = request.body();
+        FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+        if (request.apiVersion() >= 4) {
+            for (String key : data.coordinatorKeys()) {
+                response.coordinators().add(find(key, data.keyType(), connection.listenerName()));
+            }
+        } else {
+            Coordinator found = find(data.key(), data.keyType(), connection.listenerName());
+            response.setErrorCode(found.errorCode()).setErrorMessage(found.errorMessage())
+                    .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port());
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private Coordinator find(String key, byte keyType, String listenerName) {
+        Coordinator out = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
+        if (keyType != GROUP) {
+            return keyType == 1 ? out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
+                    .setErrorMessage("Spool has no transaction coordinator yet")
+                    : out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unsupported key type");
+        }
+        if (key == null || key.isEmpty()) {
+            return out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
+        }
+        Optional<TopicImage> topic = broker.image().topics().byName(GroupCoordinatorService.OFFSETS_TOPIC);
+        if (topic.isEmpty()) {
+            maybeCreateOffsetsTopic();
+            return out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        }
+        PartitionRecord partition = topic.get().partitions().get(groups.partitionFor(key));
+        RegisterBrokerRecord leader = partition == null ? null
+                : broker.image().cluster().brokers().get(partition.leader());
+        Optional<Endpoint> endpoint = leader == null ? Optional.empty()
+                : leader.endpoints().stream().filter(e -> e.listener().equals(listenerName)).findFirst();
+        if (endpoint.isEmpty()) {
+            return out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+        }
+        return out.setErrorCode(Errors.NONE.code()).setNodeId(leader.brokerId()).setHost(endpoint.get().host())
+                .setPort(endpoint.get().port());
+    }
+
+    private void maybeCreateOffsetsTopic() {
+        if (!creating.compareAndSet(false, true)) {
+            return;
+        }
+        int brokers = Math.max(1, broker.image().cluster().brokers().size());
+        short replicationFactor = (short) Math.min(broker.config().getInt("offsets.topic.replication.factor"),
+                brokers);
+        CreateTopicSpec spec = new CreateTopicSpec(GroupCoordinatorService.OFFSETS_TOPIC,
+                broker.config().getInt("offsets.topic.num.partitions"), replicationFactor, Map.of(),
+                Map.of("cleanup.policy", "compact", "compression.type", "producer",
+                        "segment.bytes", String.valueOf(broker.config().getInt("offsets.topic.segment.bytes"))));
+        broker.controller().createTopics(List.of(spec), false)
+                .whenComplete((results, error) -> creating.set(false));
+    }
+}
