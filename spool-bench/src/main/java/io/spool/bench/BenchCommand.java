@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code spool bench}: the benchmarks, each a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {StartupBenchmark.class})
+        subcommands = {StartupBenchmark.class, GroupRebalanceBenchmark.class})
 public final class BenchCommand {
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,10 +18,16 @@ final class SpoolNode {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final Map<String, String> overrides;
     private Process process;
 
     SpoolNode(Path dir) throws IOException {
+        this(dir, Map.of());
+    }
+
+    SpoolNode(Path dir, Map<String, String> overrides) throws IOException {
         this.dir = dir;
+        this.overrides = overrides;
         this.port = freePort();
         this.controllerPort = freePort();
         Files.createDirectories(dir);
@@ -39,6 +46,7 @@ final class SpoolNode {
         command.addAll(List.of("server",
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "--override", "log.dirs=" + dir.resolve("data")));
+        overrides.forEach((k, v) -> command.addAll(List.of("--override", k + "=" + v)));
         ProcessBuilder builder = new ProcessBuilder(command);
         // Measure the node, never a rebuild that bin/spool would start because a source file changed.
         builder.environment().put("SPOOL_NO_BUILD", "1");

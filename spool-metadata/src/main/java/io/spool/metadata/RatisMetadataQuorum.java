@@ -31,6 +31,7 @@ import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -162,6 +163,9 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(20));
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, millis(50));
         }
+        // Applying a batch runs the listeners (a broker creates the logs of new partitions there), which can take
+        // seconds for a topic with hundreds of partitions; a client timeout below that only causes retries.
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(30_000));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, millis(150));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, millis(300));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, snapshotThreshold > 0);
