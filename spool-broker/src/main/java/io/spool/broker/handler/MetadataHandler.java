@@ -33,6 +33,8 @@ import org.apache.kafka.common.protocol.Errors;
  * auto-create), LEADER_NOT_AVAILABLE (being created).
  */
 public final class MetadataHandler implements RequestHandler {
+    static final java.util.Set<String> INTERNAL_TOPICS = java.util.Set.of("__consumer_offsets", "__transaction_state");
+
     private final BrokerContext broker;
 
     public MetadataHandler(BrokerContext broker) {
@@ -84,7 +86,9 @@ public final class MetadataHandler implements RequestHandler {
             return describe(topic.get(), version);
         }
         MetadataResponseTopic missing = new MetadataResponseTopic().setName(name).setIsInternal(false);
-        if (!autoCreate) {
+        if (!autoCreate || INTERNAL_TOPICS.contains(name)) {
+            // Internal topics are created by their coordinator with their own settings, never by a client's
+            // Metadata request with the defaults of ordinary topics.
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         if (!TopicNames.isValid(name)) {
@@ -98,7 +102,7 @@ public final class MetadataHandler implements RequestHandler {
         MetadataResponseTopic result = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
-                .setIsInternal(topic.name().startsWith("__"))
+                .setIsInternal(INTERNAL_TOPICS.contains(topic.name()))
                 .setErrorCode(Errors.NONE.code());
         topic.partitions().values().stream()
                 .sorted(java.util.Comparator.comparingInt(PartitionRecord::partition))
