@@ -49,7 +49,8 @@ final class ConsumerGroupAdmin {
     ConsumerGroupDescription describeIfExists(String group) throws InterruptedException {
         try {
             ConsumerGroupDescription description = client.describeConsumerGroups(List.of(group),
-                    new DescribeConsumerGroupsOptions().timeoutMs(options.timeoutMs)).describedGroups().get(group).get();
+                    new DescribeConsumerGroupsOptions().timeoutMs(options.timeoutMs)).describedGroups().get(group)
+                    .get();
             // Old brokers answer an unknown group as Dead without an error.
             return description.groupState() == GroupState.DEAD && description.members().isEmpty()
                     && committed(group).isEmpty() ? null : description;

@@ -18,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  * Renders a described consumer group as three tables, as {@code kafka-consumer-groups.sh --describe} prints them
  * with {@code --state}, {@code --members} and {@code --offsets}: the group, its members, then one row per partition
  * that is assigned to a member or has a committed offset. {@code LAG} is the log end offset minus the committed
- * offset; anything unknown prints as {@code -}. Immutable.
+ * offset; anything unknown prints as {@code -}. A table without rows is replaced by a sentence saying so. Immutable.
  *
  * <pre>
  * GROUP   TYPE     STATE   COORDINATOR (ID)     ASSIGNMENT-STRATEGY  #MEMBERS
@@ -65,7 +65,12 @@ final class GroupDescriptionFormatter {
             lines.addAll(members(group).lines());
         }
         lines.add("");
-        lines.addAll(offsets(group).lines());
+        Table offsets = offsets(group);
+        if (offsets.isEmpty()) {
+            lines.add("Consumer group '" + group.groupId() + "' has no committed offsets.");
+        } else {
+            lines.addAll(offsets.lines());
+        }
         return lines;
     }
 

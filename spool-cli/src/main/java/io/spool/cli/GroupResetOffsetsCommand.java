@@ -190,8 +190,8 @@ final class GroupResetOffsetsCommand implements Callable<Integer> {
             throws InterruptedException {
         List<String> names = specs.stream().map(TopicPartitionsSpec::topic).distinct().toList();
         Map<String, TopicDescription> topics = new HashMap<>();
-        Map<String, KafkaFuture<TopicDescription>> futures = client.describeTopics(names, new DescribeTopicsOptions().timeoutMs(admin.timeoutMs))
-                .topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> futures = client.describeTopics(names,
+                new DescribeTopicsOptions().timeoutMs(admin.timeoutMs)).topicNameValues();
         for (String name : names) {
             try {
                 topics.put(name, futures.get(name).get());

@@ -63,6 +63,14 @@ class GroupDescriptionFormatterTest {
     }
 
     @Test
+    void shouldSaySoWhenTheGroupHasNeitherMembersNorOffsets() {
+        List<String> lines = new GroupDescriptionFormatter(Map.of(), Map.of()).format(group(GroupState.EMPTY, ""));
+
+        assertThat(lines).endsWith("Consumer group 'g' has no active members.", "",
+                "Consumer group 'g' has no committed offsets.");
+    }
+
+    @Test
     void shouldGroupPartitionsByTopicWhenFormattingAnAssignment() {
         assertThat(GroupDescriptionFormatter.assignment(Set.of(U3, T1, T0))).isEqualTo("t(0,1),u(3)");
         assertThat(GroupDescriptionFormatter.assignment(Set.of())).isEmpty();
