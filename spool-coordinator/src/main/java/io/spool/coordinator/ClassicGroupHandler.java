@@ -85,7 +85,7 @@ final class ClassicGroupHandler {
         } else if (unknown) {
             joinNewMember(shard, group, req, version, clientId, clientHost, f);
         } else {
-            joinExistingMember(shard, group, req, f);
+            joinExistingMember(shard, group, req, clientId, clientHost, f);
         }
         if (isNew) {
             records.add(CoordinatorRecordSerde.groupMetadata(groupId, new ClassicGroup(groupId, ctx.now()).toValue()));
@@ -146,6 +146,7 @@ final class ClassicGroupHandler {
     }
 
     private void joinExistingMember(CoordinatorShard shard, ClassicGroup group, JoinGroupRequestData req,
+                                    String clientId, String clientHost,
                                     CompletableFuture<JoinGroupResponseData> f) {
         String memberId = req.memberId();
         if (group.isIn(DEAD)) {
@@ -157,7 +158,8 @@ final class ClassicGroupHandler {
             return;
         }
         if (group.pendingMembers.contains(memberId)) {
-            addMember(shard, group, req, (short) 4, memberId, null, null, f);
+            // The KIP-394 second join is the one that makes a pending member real: it carries who the client is.
+            addMember(shard, group, req, (short) 4, memberId, clientId, clientHost, f);
             return;
         }
         try {

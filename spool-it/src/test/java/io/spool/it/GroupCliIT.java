@@ -98,7 +98,8 @@ class GroupCliIT {
                 .containsEntry("#MEMBERS", "1").containsEntry("COORDINATOR (ID)", spool.bootstrap() + " (1)");
         assertThat(active.members()).singleElement().satisfies(m -> {
             assertThat(m.get("CONSUMER-ID")).startsWith("reader-" + group + "-");
-            assertThat(m).containsEntry("#PARTITIONS", "2").containsEntry("ASSIGNMENT", topic + "(0,1)");
+            assertThat(m).containsEntry("#PARTITIONS", "2").containsEntry("ASSIGNMENT", topic + "(0,1)")
+                    .containsEntry("CLIENT-ID", "reader-" + group).containsEntry("HOST", "/127.0.0.1");
         });
         String memberId = active.members().get(0).get("CONSUMER-ID");
         assertThat(active.lags()).as("lag = log end - committed, while the producer is ahead").containsExactly(
