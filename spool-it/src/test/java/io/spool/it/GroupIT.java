@@ -1,37 +1,47 @@
 package io.spool.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
-import org.awaitility.core.ConditionTimeoutException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -92,7 +102,7 @@ class GroupIT {
             throws Exception {
         String topic = "members-" + protocol.lower();
         String group = "members-" + protocol.lower();
-        createTopic(spool, topic, PARTITIONS);
+        GroupAdmin.createTopic(spool, topic, PARTITIONS);
         Path out = dir.resolve(topic);
         List<MemberProcess> members = new ArrayList<>();
         try (Admin admin = Clients.admin(spool.bootstrap())) {
@@ -125,19 +135,271 @@ class GroupIT {
                 assertThat(producer.failures()).as("produce failures").isEmpty();
 
                 List<PacedProducer.Acked> acked = producer.acked();
-                Map<TopicPartition, Long> ends = endOffsets(admin, topic);
+                Map<TopicPartition, Long> ends = GroupAdmin.endOffsets(admin, topic);
                 assertThat(ends).as("log end offsets are what the producer had acknowledged")
                         .isEqualTo(expectedEnds(topic, acked));
                 await("the survivors process and commit every acknowledged record").atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                        .until(() -> committedOffsets(admin, group).equals(offsetsOf(ends)));
+                        .until(() -> GroupAdmin.committedOffsets(admin, group).equals(offsetsOf(ends)));
                 GroupTimeline timeline = GroupTimeline.read(members);
-                assertDelivery(timeline, acked, victim.name());
-                assertResumedAtTheCommittedOffsets(timeline, victim.name(), survivors, victimPartitions, killedAt);
+                GroupDelivery.assertNoLossAndNoRedelivery(timeline, acked, victim.name());
+                GroupDelivery.assertResumedAtTheCommittedOffsets(timeline, victim.name(),
+                        new HashSet<>(names(survivors)), victimPartitions, killedAt);
             }
         } finally {
             members.forEach(MemberProcess::close);
         }
+    }
+
+    /** How a node goes down between a group's commits and its consumer's return. */
+    enum Shutdown {
+        /** SIGTERM after the group's consumers left: a clean shutdown. */
+        STOP,
+        /** SIGKILL while the consumers are still members: no clean-shutdown marker, members left in the log. */
+        KILL
+    }
+
+    /**
+     * Two groups, one of each protocol, commit different offsets of one topic (twice: the second commit is the
+     * one that counts); the node goes down and comes back; each group's committed offsets are listed as they were
+     * committed, and a consumer coming back to each group receives every partition exactly from its committed
+     * offset to the end, records written after the restart included.
+     */
+    @ParameterizedTest
+    @EnumSource(Shutdown.class)
+    void shouldResumeAtTheCommittedOffsetsWhenTheNodeRestarts(Shutdown shutdown) throws Exception {
+        String topic = "resume";
+        SpoolProcess node = SpoolProcess.start(dir.resolve("restart-" + shutdown), FAST_GROUPS);
+        try (node) {
+            GroupAdmin.createTopic(node, topic, 3);
+            produceToEachPartition(node, topic, 3, 0, 100);
+            Map<Protocol, Map<TopicPartition, Long>> commits = Map.of(
+                    Protocol.CLASSIC, offsets(topic, 37, 64, 100),
+                    Protocol.CONSUMER, offsets(topic, 5, 99, 50));
+            List<KafkaConsumer<byte[], byte[]>> first = new ArrayList<>();
+            try (Admin admin = Clients.admin(node.bootstrap())) {
+                for (Protocol protocol : Protocol.values()) {
+                    first.add(consumeAllThenCommit(node, topic, "resume-" + protocol.lower(), protocol,
+                            commits.get(protocol)));
+                    assertThat(GroupAdmin.committedOffsets(admin, "resume-" + protocol.lower()))
+                            .as("%s offsets listed before the restart", protocol).isEqualTo(commits.get(protocol));
+                }
+            }
+            if (shutdown == Shutdown.STOP) {
+                first.forEach(KafkaConsumer::close);
+                node.stop();
+            } else {
+                node.kill();
+                // Closed while the node is down: they cannot leave the group, their sessions expire after the restart.
+                first.forEach(c -> c.close(CloseOptions.timeout(Duration.ofSeconds(1))));
+            }
+            node.restart();
+
+            try (Admin admin = Clients.admin(node.bootstrap())) {
+                for (Protocol protocol : Protocol.values()) {
+                    await(protocol + " offsets listed after the restart").atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                            .until(() -> GroupAdmin.committedOffsets(admin, "resume-" + protocol.lower()),
+                                    commits.get(protocol)::equals);
+                }
+                produceToEachPartition(node, topic, 3, 100, 110);
+                Map<TopicPartition, Long> ends = GroupAdmin.endOffsets(admin, topic);
+                for (Protocol protocol : Protocol.values()) {
+                    assertResumesAt(node, topic, "resume-" + protocol.lower(), protocol, commits.get(protocol), ends);
+                    assertThat(GroupAdmin.committedOffsets(admin, "resume-" + protocol.lower()))
+                            .as("%s offsets after the second consumer committed", protocol).isEqualTo(ends);
+                }
+            }
+        } finally {
+            node.keepLog("GroupIT-restart-" + shutdown);
+        }
+    }
+
+    /**
+     * A consumer in {@code group} reads until it has every record of the topic, then commits {@code commit} in two
+     * steps (half-way first, then the offsets themselves); left open.
+     */
+    private static KafkaConsumer<byte[], byte[]> consumeAllThenCommit(SpoolProcess node, String topic, String group,
+            Protocol protocol, Map<TopicPartition, Long> commit) {
+        KafkaConsumer<byte[], byte[]> consumer = groupConsumer(node, group, protocol);
+        consumer.subscribe(List.of(topic));
+        Map<TopicPartition, Long> next = new HashMap<>();
+        await(group + " consumes the topic").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(r ->
+                    next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1));
+            return next.size() == commit.size() && next.values().stream().allMatch(n -> n == 100);
+        });
+        Map<TopicPartition, OffsetAndMetadata> halfWay = new HashMap<>();
+        commit.forEach((tp, o) -> halfWay.put(tp, new OffsetAndMetadata(o / 2)));
+        consumer.commitSync(halfWay);
+        Map<TopicPartition, OffsetAndMetadata> last = new HashMap<>();
+        commit.forEach((tp, o) -> last.put(tp, new OffsetAndMetadata(o)));
+        consumer.commitSync(last);
+        return consumer;
+    }
+
+    /**
+     * A new consumer in {@code group} receives each partition from its committed offset, every record once, to the
+     * end; it commits and closes.
+     */
+    private static void assertResumesAt(SpoolProcess node, String topic, String group, Protocol protocol,
+            Map<TopicPartition, Long> committed, Map<TopicPartition, Long> ends) {
+        Map<TopicPartition, List<Long>> received = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = groupConsumer(node, group, protocol)) {
+            consumer.subscribe(List.of(topic));
+            await(group + " consumes to the end after the restart").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ZERO).until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(r -> received.computeIfAbsent(
+                                new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>()).add(r.offset()));
+                        return ends.entrySet().stream().allMatch(e -> {
+                            List<Long> got = received.getOrDefault(e.getKey(), List.of());
+                            return !got.isEmpty() && got.get(got.size() - 1) == e.getValue() - 1;
+                        });
+                    });
+            consumer.commitSync();
+        }
+        ends.forEach((tp, end) -> assertThat(received.get(tp)).as("%s received %s from its committed offset %d",
+                group, tp, committed.get(tp)).containsExactlyElementsOf(
+                        LongStream.range(committed.get(tp), end).boxed().toList()));
+    }
+
+    private static KafkaConsumer<byte[], byte[]> groupConsumer(SpoolProcess node, String group, Protocol protocol) {
+        Map<String, Object> settings = new HashMap<>(protocol.settings);
+        settings.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        return Clients.consumer(node.bootstrap(), settings);
+    }
+
+    private static Map<TopicPartition, Long> offsets(String topic, long... perPartition) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (int p = 0; p < perPartition.length; p++) {
+            offsets.put(new TopicPartition(topic, p), perPartition[p]);
+        }
+        return offsets;
+    }
+
+    /** Writes records {@code from} to {@code to} (exclusive) of every partition, value "partition-i". */
+    private static void produceToEachPartition(SpoolProcess node, String topic, int partitions, int from, int to)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(node.bootstrap(), Map.of())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                for (int p = 0; p < partitions; p++) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, p, null,
+                            (p + "-" + i).getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
+        }
+    }
+
+    /**
+     * A classic and a consumer (KIP-848) group, two live members each: described Stable with their members'
+     * assignments, listed with their types and states (and filtered by them), not deletable while active; deleted
+     * once their members left, offsets included.
+     */
+    @Test
+    void shouldDescribeListAndDeleteClassicAndConsumerGroups() throws Exception {
+        String topic = "admin";
+        GroupAdmin.createTopic(spool, topic, 4);
+        produceToEachPartition(spool, topic, 4, 0, 10);
+        String classic = "admin-classic";
+        String consumer = "admin-consumer";
+        List<PollingConsumer> members = new ArrayList<>();
+        try (Admin admin = Clients.admin(spool.bootstrap())) {
+            for (Protocol protocol : Protocol.values()) {
+                for (int i = 1; i <= 2; i++) {
+                    members.add(new PollingConsumer(spool.bootstrap(), "admin-" + protocol.lower(),
+                            "admin-" + protocol.lower() + "-" + i, topic, new HashMap<>(protocol.settings)));
+                }
+            }
+            ConsumerGroupDescription c = GroupAdmin.awaitStable(admin, classic, 4, Duration.ofSeconds(60),
+                    d -> d.members().size() == 2, "2 members");
+            assertThat(c.type()).isEqualTo(GroupType.CLASSIC);
+            assertThat(c.partitionAssignor()).as("the client-side assignor the members chose").isEqualTo("range");
+            ConsumerGroupDescription n = GroupAdmin.awaitStable(admin, consumer, 4, Duration.ofSeconds(60),
+                    d -> d.members().size() == 2, "2 members");
+            assertThat(n.type()).isEqualTo(GroupType.CONSUMER);
+            assertThat(n.partitionAssignor()).as("the default server-side assignor").isEqualTo("uniform");
+            assertThat(n.members()).extracting(MemberDescription::clientId)
+                    .containsExactlyInAnyOrder("admin-consumer-1", "admin-consumer-2");
+            assertThat(n.members()).allSatisfy(m -> {
+                assertThat(m.host()).startsWith("/127.0.0.1");
+                assertThat(m.memberEpoch()).hasValue(n.groupEpoch().orElseThrow());
+                assertThat(m.targetAssignment()).hasValue(m.assignment());
+            });
+            assertThat(n.targetAssignmentEpoch()).isEqualTo(n.groupEpoch());
+
+            Map<String, GroupListing> listed = listGroups(admin, ListGroupsOptions.forConsumerGroups());
+            assertThat(listed.get(classic)).as("%s in %s", classic, listed).isNotNull()
+                    .returns(Optional.of(GroupType.CLASSIC), GroupListing::type)
+                    .returns(Optional.of(GroupState.STABLE), GroupListing::groupState)
+                    .returns("consumer", GroupListing::protocol);
+            assertThat(listed.get(consumer)).as("%s in %s", consumer, listed).isNotNull()
+                    .returns(Optional.of(GroupType.CONSUMER), GroupListing::type)
+                    .returns(Optional.of(GroupState.STABLE), GroupListing::groupState)
+                    .returns("consumer", GroupListing::protocol);
+            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CONSUMER))))
+                    .containsKey(consumer).doesNotContainKey(classic);
+            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CLASSIC))))
+                    .containsKey(classic).doesNotContainKey(consumer);
+            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().inGroupStates(Set.of(GroupState.EMPTY))))
+                    .doesNotContainKeys(classic, consumer);
+
+            for (String group : List.of(classic, consumer)) {
+                assertThatThrownBy(() -> admin.deleteConsumerGroups(List.of(group)).all().get())
+                        .as("deleting the active group %s", group).hasCauseInstanceOf(GroupNotEmptyException.class);
+            }
+            Map<TopicPartition, Long> ends = GroupAdmin.endOffsets(admin, topic);
+            for (String group : List.of(classic, consumer)) {
+                await(group + " commits every record").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> GroupAdmin.committedOffsets(admin, group), ends::equals);
+            }
+            members.forEach(PollingConsumer::close);
+            members.forEach(m -> assertThat(m.failures()).isEmpty());
+            for (String group : List.of(classic, consumer)) {
+                await(group + " is empty once its members left").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> GroupAdmin.describe(admin, group),
+                                d -> d.groupState() == GroupState.EMPTY && d.members().isEmpty());
+            }
+            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().inGroupStates(Set.of(GroupState.EMPTY))))
+                    .containsKeys(classic, consumer);
+
+            admin.deleteConsumerGroups(List.of(classic, consumer)).all().get(30, TimeUnit.SECONDS);
+            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups())).doesNotContainKeys(classic, consumer);
+            for (String group : List.of(classic, consumer)) {
+                assertThat(GroupAdmin.committedOffsets(admin, group)).as("offsets of the deleted %s", group).isEmpty();
+            }
+        } finally {
+            members.forEach(PollingConsumer::close);
+        }
+    }
+
+    @Test
+    void shouldReportEachClassicMembersClientIdAndHostWhenDescribed() throws Exception {
+        String topic = "admin-client-ids";
+        String group = "admin-client-ids";
+        GroupAdmin.createTopic(spool, topic, 2);
+        List<PollingConsumer> members = new ArrayList<>();
+        try (Admin admin = Clients.admin(spool.bootstrap())) {
+            for (int i = 1; i <= 2; i++) {
+                members.add(new PollingConsumer(spool.bootstrap(), group, "classic-client-" + i, topic,
+                        new HashMap<>(Protocol.CLASSIC.settings)));
+            }
+            ConsumerGroupDescription d = GroupAdmin.awaitStable(admin, group, 2, Duration.ofSeconds(60),
+                    g -> g.members().size() == 2, "2 members");
+            assertThat(d.members()).as("%s", d).extracting(MemberDescription::clientId)
+                    .containsExactlyInAnyOrder("classic-client-1", "classic-client-2");
+            assertThat(d.members()).as("%s", d).allSatisfy(m -> assertThat(m.host()).startsWith("/127.0.0.1"));
+        } finally {
+            members.forEach(PollingConsumer::close);
+        }
+    }
+
+    private static Map<String, GroupListing> listGroups(Admin admin, ListGroupsOptions options) throws Exception {
+        return admin.listGroups(options).all().get(30, TimeUnit.SECONDS).stream()
+                .collect(Collectors.toMap(GroupListing::groupId, Function.identity()));
     }
 
     /**
@@ -158,67 +420,6 @@ class GroupIT {
                     return true;
                 });
         return killedAt[0];
-    }
-
-    /**
-     * The survivors start each of the killed member's partitions exactly at the offset committed before the kill:
-     * what it had processed and committed they never see; what it had processed after its last commit they
-     * process again.
-     */
-    private static void assertResumedAtTheCommittedOffsets(GroupTimeline timeline, String victim,
-            List<MemberProcess> survivors, Set<Integer> victimPartitions, long killedAt) {
-        Map<Integer, Long> committed = timeline.committedBefore(killedAt);
-        Map<Integer, GroupTimeline.Processed> resumed = timeline.firstProcessedAfter(killedAt,
-                new HashSet<>(names(survivors)));
-        for (int p : victimPartitions) {
-            assertThat(resumed.get(p)).as("first record of partition %d a survivor processed", p).isNotNull();
-            assertThat(resumed.get(p).offset()).as("partition %d resumed at the offset committed before the kill", p)
-                    .isEqualTo(committed.getOrDefault(p, 0L));
-        }
-        List<GroupTimeline.Processed> uncommitted = timeline.processedBy(victim).stream()
-                .filter(r -> r.offset() >= committed.getOrDefault(r.partition(), 0L)).toList();
-        assertThat(uncommitted).as("the killed member died with processed records it had not committed")
-                .isNotEmpty();
-        Set<String> survivorNames = new HashSet<>(names(survivors));
-        for (GroupTimeline.Processed r : uncommitted) {
-            assertThat(timeline.processed()).as("%s processed again by a survivor", r).anyMatch(again ->
-                    survivorNames.contains(again.member()) && again.partition() == r.partition()
-                            && again.offset() == r.offset());
-        }
-    }
-
-    private static void assertDelivery(GroupTimeline timeline, List<PacedProducer.Acked> acked, String victim) {
-        Map<String, PacedProducer.Acked> byPosition = acked.stream()
-                .collect(Collectors.toMap(a -> a.partition() + "@" + a.offset(), Function.identity()));
-        Set<String> processedPositions = new HashSet<>();
-        Map<String, List<GroupTimeline.Processed>> byRecord = new HashMap<>();
-        for (GroupTimeline.Processed p : timeline.processed()) {
-            String position = p.partition() + "@" + p.offset();
-            PacedProducer.Acked expected = byPosition.get(position);
-            assertThat(expected).as("processed a record that was never acknowledged: %s", p).isNotNull();
-            assertThat(p.value()).as("value at %s", position).isEqualTo(expected.value());
-            processedPositions.add(position);
-            byRecord.computeIfAbsent(position, k -> new ArrayList<>()).add(p);
-        }
-        assertThat(processedPositions).as("no acknowledged record lost").containsAll(byPosition.keySet());
-        assertThat(timeline.redeliveriesAfterCommit()).as("records processed again after a commit covered them")
-                .isEmpty();
-        assertThat(timeline.commitsMovingBackwards()).as("commits lower than an earlier commit").isEmpty();
-        List<List<GroupTimeline.Processed>> duplicates = byRecord.values().stream().filter(l -> l.size() > 1)
-                .toList();
-        System.out.printf("GroupIT: %d records acknowledged, %d processings, %d records processed more than once,"
-                + " failed commits: %s%n", acked.size(), timeline.processed().size(), duplicates.size(),
-                timeline.failures());
-        Set<String> mayRepeat = new HashSet<>(List.of(victim));
-        timeline.failures().forEach(f -> mayRepeat.add(f.member()));
-        for (List<GroupTimeline.Processed> processings : duplicates) {
-            List<GroupTimeline.Processed> earlier = processings.stream()
-                    .sorted(Comparator.comparingLong(GroupTimeline.Processed::nanos)).toList()
-                    .subList(0, processings.size() - 1);
-            assertThat(earlier).as("a record processed again was first processed, uncommitted, by the killed"
-                    + " member or by a member whose commit failed: %s", processings)
-                    .allSatisfy(p -> assertThat(mayRepeat).contains(p.member()));
-        }
     }
 
     /** Every partition processed by a survivor after the kill, each beyond the offset the victim had reached. */
@@ -255,44 +456,14 @@ class GroupIT {
         return ends;
     }
 
-    /**
-     * Waits until {@code group} is Stable with exactly the member ids that {@code members} report, each owning at
-     * least one partition and together every partition of the topic exactly once; the description that showed it.
-     */
+    /** Waits until {@code group} is Stable with exactly the member ids {@code members} report, sharing it all. */
     private static ConsumerGroupDescription awaitAssignedTo(Admin admin, String group, List<MemberProcess> members,
             Duration atMost) {
-        AtomicReference<Object> seen = new AtomicReference<>();
-        try {
-            await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-                ConsumerGroupDescription d = describe(admin, group);
-                seen.set(d);
-                GroupTimeline timeline = GroupTimeline.read(members);
-                Set<String> ids = members.stream().map(m -> timeline.memberId(m.name())).collect(Collectors.toSet());
-                return d.groupState() == GroupState.STABLE && memberIds(d).equals(ids)
-                        && sharesEveryPartition(d, PARTITIONS);
-            });
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("Group " + group + " did not become Stable with " + names(members)
-                    + " sharing every partition within " + atMost + "; last seen: " + seen.get(), e);
-        }
-        return (ConsumerGroupDescription) seen.get();
-    }
-
-    /** Whether every member owns a partition and together they own partitions 0 to n-1, each exactly once. */
-    static boolean sharesEveryPartition(ConsumerGroupDescription d, int partitions) {
-        List<Integer> owned = new ArrayList<>();
-        for (MemberDescription m : d.members()) {
-            if (m.assignment().topicPartitions().isEmpty()) {
-                return false;
-            }
-            m.assignment().topicPartitions().forEach(tp -> owned.add(tp.partition()));
-        }
-        return owned.size() == partitions && new TreeSet<>(owned).equals(
-                IntStream.range(0, partitions).boxed().collect(Collectors.toCollection(TreeSet::new)));
-    }
-
-    static Set<String> memberIds(ConsumerGroupDescription d) {
-        return d.members().stream().map(MemberDescription::consumerId).collect(Collectors.toSet());
+        return GroupAdmin.awaitStable(admin, group, PARTITIONS, atMost, d -> {
+            GroupTimeline timeline = GroupTimeline.read(members);
+            return GroupAdmin.memberIds(d).equals(members.stream().map(m -> timeline.memberId(m.name()))
+                    .collect(Collectors.toSet()));
+        }, "the member ids of " + names(members));
     }
 
     private static Set<Integer> partitionsOf(ConsumerGroupDescription d, String memberId) {
@@ -301,42 +472,11 @@ class GroupIT {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    static ConsumerGroupDescription describe(Admin admin, String group) throws Exception {
-        return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS);
-    }
-
-    static Map<TopicPartition, Long> committedOffsets(Admin admin, String group) throws Exception {
-        Map<TopicPartition, Long> committed = new HashMap<>();
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-        offsets.forEach((tp, om) -> {
-            if (om != null) {
-                committed.put(tp, om.offset());
-            }
-        });
-        return committed;
-    }
-
-    static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
-        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-        Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
-        IntStream.range(0, partitions).forEach(p -> request.put(new TopicPartition(topic, p), OffsetSpec.latest()));
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        return ends;
-    }
-
     /** The committed offsets a group that consumed everything has: the end offsets of non-empty partitions. */
     private static Map<TopicPartition, Long> offsetsOf(Map<TopicPartition, Long> ends) {
         Map<TopicPartition, Long> nonEmpty = new HashMap<>(ends);
         nonEmpty.values().removeIf(end -> end == 0);
         return nonEmpty;
-    }
-
-    static void createTopic(SpoolProcess node, String topic, int partitions) throws Exception {
-        try (Admin admin = Clients.admin(node.bootstrap())) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-        }
     }
 
     private static List<String> names(List<MemberProcess> members) {

@@ -60,9 +60,14 @@ final class PacedProducer implements AutoCloseable {
     }
 
     /** Stops writing and waits for every record sent to be acknowledged or failed. */
-    void stop() throws InterruptedException {
+    void stop() {
         running = false;
-        thread.join();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping the producer", e);
+        }
         producer.flush();
     }
 
@@ -79,7 +84,7 @@ final class PacedProducer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (thread.isAlive()) {
             stop();
         }

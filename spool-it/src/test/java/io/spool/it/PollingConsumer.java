@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
@@ -19,6 +21,7 @@ final class PollingConsumer implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private final AtomicLong consumed = new AtomicLong();
+    private final AtomicLong commitFailures = new AtomicLong();
     private final List<Exception> failures = new CopyOnWriteArrayList<>();
 
     PollingConsumer(String bootstrap, String group, String clientId, String topic, Map<String, Object> settings) {
@@ -36,8 +39,8 @@ final class PollingConsumer implements AutoCloseable {
             while (true) {
                 int n = consumer.poll(Duration.ofMillis(200)).count();
                 if (n > 0) {
-                    consumer.commitSync();
                     consumed.addAndGet(n);
+                    commit();
                 }
             }
         } catch (WakeupException e) {
@@ -46,6 +49,16 @@ final class PollingConsumer implements AutoCloseable {
             failures.add(e);
         } finally {
             consumer.close();
+        }
+    }
+
+    private void commit() {
+        try {
+            consumer.commitSync();
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // A rebalance moved on under the commit (a stale epoch, a new generation): the next poll's commit
+            // covers these records too.
+            commitFailures.incrementAndGet();
         }
     }
 
@@ -59,8 +72,12 @@ final class PollingConsumer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         consumer.wakeup();
-        thread.join(30_000);
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
