@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -69,9 +70,11 @@ final class GroupDelivery {
         assertThat(timeline.commitsMovingBackwards()).as("commits lower than an earlier commit").isEmpty();
         List<List<GroupTimeline.Processed>> duplicates = byRecord.values().stream().filter(l -> l.size() > 1)
                 .toList();
+        Map<String, Long> failedCommits = timeline.failures().stream().collect(Collectors.groupingBy(
+                f -> f.member() + " " + f.message().split(":")[0], TreeMap::new, Collectors.counting()));
         System.out.printf("GroupIT: %d records acknowledged, %d processings, %d records processed more than once,"
                 + " failed commits: %s%n", acked.size(), timeline.processed().size(), duplicates.size(),
-                timeline.failures());
+                failedCommits);
         Set<String> mayRepeat = new HashSet<>(List.of(victim));
         timeline.failures().forEach(f -> mayRepeat.add(f.member()));
         for (List<GroupTimeline.Processed> processings : duplicates) {

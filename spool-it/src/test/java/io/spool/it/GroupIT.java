@@ -30,8 +30,10 @@ import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -68,9 +70,18 @@ class GroupIT {
 
     /** The consumer settings of a member of each kind of group. */
     enum Protocol {
-        CLASSIC(Map.of("group.protocol", "classic",
+        /** The classic protocol with the eager range assignor, the default the Java client picks. */
+        CLASSIC(Map.of("group.protocol", "classic", "partition.assignment.strategy", RangeAssignor.class.getName(),
                 "session.timeout.ms", String.valueOf(SESSION_TIMEOUT.toMillis()), "heartbeat.interval.ms", "500")),
+        /** The classic protocol with incremental cooperative rebalancing (KIP-429). */
+        CLASSIC_COOPERATIVE(Map.of("group.protocol", "classic",
+                "partition.assignment.strategy", CooperativeStickyAssignor.class.getName(),
+                "session.timeout.ms", String.valueOf(SESSION_TIMEOUT.toMillis()), "heartbeat.interval.ms", "500")),
+        /** KIP-848: the server assigns; sessions are the broker's. */
         CONSUMER(Map.of("group.protocol", "consumer"));
+
+        /** One member of each group type. */
+        static final List<Protocol> GROUP_TYPES = List.of(CLASSIC, CONSUMER);
 
         final Map<String, String> settings;
 
@@ -178,7 +189,7 @@ class GroupIT {
                     Protocol.CONSUMER, offsets(topic, 5, 99, 50));
             List<KafkaConsumer<byte[], byte[]>> first = new ArrayList<>();
             try (Admin admin = Clients.admin(node.bootstrap())) {
-                for (Protocol protocol : Protocol.values()) {
+                for (Protocol protocol : Protocol.GROUP_TYPES) {
                     first.add(consumeAllThenCommit(node, topic, "resume-" + protocol.lower(), protocol,
                             commits.get(protocol)));
                     assertThat(GroupAdmin.committedOffsets(admin, "resume-" + protocol.lower()))
@@ -196,7 +207,7 @@ class GroupIT {
             node.restart();
 
             try (Admin admin = Clients.admin(node.bootstrap())) {
-                for (Protocol protocol : Protocol.values()) {
+                for (Protocol protocol : Protocol.GROUP_TYPES) {
                     await(protocol + " offsets listed after the restart").atMost(Duration.ofSeconds(60))
                             .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                             .until(() -> GroupAdmin.committedOffsets(admin, "resume-" + protocol.lower()),
@@ -204,7 +215,7 @@ class GroupIT {
                 }
                 produceToEachPartition(node, topic, 3, 100, 110);
                 Map<TopicPartition, Long> ends = GroupAdmin.endOffsets(admin, topic);
-                for (Protocol protocol : Protocol.values()) {
+                for (Protocol protocol : Protocol.GROUP_TYPES) {
                     assertResumesAt(node, topic, "resume-" + protocol.lower(), protocol, commits.get(protocol), ends);
                     assertThat(GroupAdmin.committedOffsets(admin, "resume-" + protocol.lower()))
                             .as("%s offsets after the second consumer committed", protocol).isEqualTo(ends);
@@ -308,7 +319,7 @@ class GroupIT {
         String consumer = "admin-consumer";
         List<PollingConsumer> members = new ArrayList<>();
         try (Admin admin = Clients.admin(spool.bootstrap())) {
-            for (Protocol protocol : Protocol.values()) {
+            for (Protocol protocol : Protocol.GROUP_TYPES) {
                 for (int i = 1; i <= 2; i++) {
                     members.add(new PollingConsumer(spool.bootstrap(), "admin-" + protocol.lower(),
                             "admin-" + protocol.lower() + "-" + i, topic, new HashMap<>(protocol.settings)));
