@@ -28,6 +28,10 @@ final class GroupTimeline {
     record Failure(String member, long nanos, String message) {
     }
 
+    /** Partitions assigned ({@code A}), revoked ({@code V}) or lost ({@code L}) in a rebalance. */
+    record AssignmentChange(String member, long nanos, String kind, String partitions) {
+    }
+
     /** A record processed again although an earlier commit had covered it. */
     record Redelivery(Processed processed, Committed coveredBy) {
     }
@@ -36,13 +40,15 @@ final class GroupTimeline {
     private final List<Committed> commits;
     private final List<Failure> failures;
     private final Map<String, String> memberIds;
+    private final List<AssignmentChange> assignmentChanges;
 
     private GroupTimeline(List<Processed> processed, List<Committed> commits, List<Failure> failures,
-            Map<String, String> memberIds) {
+            Map<String, String> memberIds, List<AssignmentChange> assignmentChanges) {
         this.processed = processed;
         this.commits = commits;
         this.failures = failures;
         this.memberIds = memberIds;
+        this.assignmentChanges = assignmentChanges;
     }
 
     /** Reads every member's event file, ignoring an unterminated last line (a member killed while writing). */
@@ -51,6 +57,7 @@ final class GroupTimeline {
         List<Committed> commits = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
         Map<String, String> memberIds = new HashMap<>();
+        List<AssignmentChange> changes = new ArrayList<>();
         for (MemberProcess member : members) {
             for (String line : completeLines(member)) {
                 String[] f = line.split(" ", 5);
@@ -63,13 +70,14 @@ final class GroupTimeline {
                     case "E" -> failures.add(new Failure(member.name(), nanos, f.length > 2 ? line.substring(
                             line.indexOf(' ', 2) + 1) : ""));
                     case "G" -> memberIds.put(member.name(), f[2]);
+                    case "A", "V", "L" -> changes.add(new AssignmentChange(member.name(), nanos, f[0], f[2]));
                     default -> {
-                        // Assignment changes: for the reader of the file.
+                        // P: a pause before a commit, for the reader of the file.
                     }
                 }
             }
         }
-        return new GroupTimeline(processed, commits, failures, memberIds);
+        return new GroupTimeline(processed, commits, failures, memberIds, changes);
     }
 
     private static List<String> completeLines(MemberProcess member) {
@@ -101,6 +109,11 @@ final class GroupTimeline {
     /** The member id that {@code member} last reported, or null before its first assignment. */
     String memberId(String member) {
         return memberIds.get(member);
+    }
+
+    /** Every assignment change the members' rebalance listeners saw. */
+    List<AssignmentChange> assignmentChanges() {
+        return assignmentChanges;
     }
 
     /** The records {@code member} processed. */
