@@ -26,6 +26,8 @@ import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -41,6 +43,7 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -380,8 +383,9 @@ class GroupIT {
 
     /**
      * A classic and a consumer (KIP-848) group, two live members each: described Stable with their members'
-     * assignments, listed with their types and states (and filtered by them), not deletable while active; deleted
-     * once their members left, offsets included.
+     * assignments; listed with their types and states (and filtered by them); their offsets fetched in one call;
+     * neither the groups nor their offsets of a subscribed topic deletable while active; both deletable, offsets
+     * included, once their members left.
      */
     @Test
     void shouldDescribeListAndDeleteClassicAndConsumerGroups() throws Exception {
@@ -398,48 +402,21 @@ class GroupIT {
                             "admin-" + protocol.lower() + "-" + i, topic, new HashMap<>(protocol.settings)));
                 }
             }
-            ConsumerGroupDescription c = GroupAdmin.awaitStable(admin, classic, 4, Duration.ofSeconds(60),
-                    d -> d.members().size() == 2, "2 members");
-            assertThat(c.type()).isEqualTo(GroupType.CLASSIC);
-            assertThat(c.partitionAssignor()).as("the client-side assignor the members chose").isEqualTo("range");
-            ConsumerGroupDescription n = GroupAdmin.awaitStable(admin, consumer, 4, Duration.ofSeconds(60),
-                    d -> d.members().size() == 2, "2 members");
-            assertThat(n.type()).isEqualTo(GroupType.CONSUMER);
-            assertThat(n.partitionAssignor()).as("the default server-side assignor").isEqualTo("uniform");
-            assertThat(n.members()).extracting(MemberDescription::clientId)
-                    .containsExactlyInAnyOrder("admin-consumer-1", "admin-consumer-2");
-            assertThat(n.members()).allSatisfy(m -> {
-                assertThat(m.host()).startsWith("/127.0.0.1");
-                assertThat(m.memberEpoch()).hasValue(n.groupEpoch().orElseThrow());
-                assertThat(m.targetAssignment()).hasValue(m.assignment());
-            });
-            assertThat(n.targetAssignmentEpoch()).isEqualTo(n.groupEpoch());
+            assertDescribedStable(admin, classic, consumer);
+            assertListed(admin, classic, consumer, GroupState.STABLE);
 
-            Map<String, GroupListing> listed = listGroups(admin, ListGroupsOptions.forConsumerGroups());
-            assertThat(listed.get(classic)).as("%s in %s", classic, listed).isNotNull()
-                    .returns(Optional.of(GroupType.CLASSIC), GroupListing::type)
-                    .returns(Optional.of(GroupState.STABLE), GroupListing::groupState)
-                    .returns("consumer", GroupListing::protocol);
-            assertThat(listed.get(consumer)).as("%s in %s", consumer, listed).isNotNull()
-                    .returns(Optional.of(GroupType.CONSUMER), GroupListing::type)
-                    .returns(Optional.of(GroupState.STABLE), GroupListing::groupState)
-                    .returns("consumer", GroupListing::protocol);
-            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CONSUMER))))
-                    .containsKey(consumer).doesNotContainKey(classic);
-            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CLASSIC))))
-                    .containsKey(classic).doesNotContainKey(consumer);
-            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().inGroupStates(Set.of(GroupState.EMPTY))))
-                    .doesNotContainKeys(classic, consumer);
-
+            TopicPartition first = new TopicPartition(topic, 0);
             for (String group : List.of(classic, consumer)) {
                 assertThatThrownBy(() -> admin.deleteConsumerGroups(List.of(group)).all().get())
                         .as("deleting the active group %s", group).hasCauseInstanceOf(GroupNotEmptyException.class);
+                assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets(group, Set.of(first)).partitionResult(first)
+                        .get()).as("deleting the offset of a topic %s is subscribed to", group)
+                        .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
             }
             Map<TopicPartition, Long> ends = GroupAdmin.endOffsets(admin, topic);
-            for (String group : List.of(classic, consumer)) {
-                await(group + " commits every record").atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                        .until(() -> GroupAdmin.committedOffsets(admin, group), ends::equals);
-            }
+            await("both groups commit every record, fetched in one OffsetFetch").atMost(Duration.ofSeconds(30))
+                    .ignoreExceptions().until(() -> committedOffsets(admin, classic, consumer),
+                            Map.of(classic, ends, consumer, ends)::equals);
             members.forEach(PollingConsumer::close);
             members.forEach(m -> assertThat(m.failures()).isEmpty());
             for (String group : List.of(classic, consumer)) {
@@ -447,17 +424,82 @@ class GroupIT {
                         .until(() -> GroupAdmin.describe(admin, group),
                                 d -> d.groupState() == GroupState.EMPTY && d.members().isEmpty());
             }
-            assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().inGroupStates(Set.of(GroupState.EMPTY))))
-                    .containsKeys(classic, consumer);
+            assertListed(admin, classic, consumer, GroupState.EMPTY);
 
+            admin.deleteConsumerGroupOffsets(classic, Set.of(first)).all().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, Long> rest = new HashMap<>(ends);
+            rest.remove(first);
+            assertThat(GroupAdmin.committedOffsets(admin, classic)).as("offsets after one was deleted").isEqualTo(rest);
             admin.deleteConsumerGroups(List.of(classic, consumer)).all().get(30, TimeUnit.SECONDS);
             assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups())).doesNotContainKeys(classic, consumer);
-            for (String group : List.of(classic, consumer)) {
-                assertThat(GroupAdmin.committedOffsets(admin, group)).as("offsets of the deleted %s", group).isEmpty();
-            }
+            assertThat(committedOffsets(admin, classic, consumer)).as("offsets of the deleted groups")
+                    .isEqualTo(Map.of(classic, Map.of(), consumer, Map.of()));
         } finally {
             members.forEach(PollingConsumer::close);
         }
+    }
+
+    private static void assertDescribedStable(Admin admin, String classic, String consumer) {
+        ConsumerGroupDescription c = GroupAdmin.awaitStable(admin, classic, 4, Duration.ofSeconds(60),
+                d -> d.members().size() == 2, "2 members");
+        assertThat(c.type()).isEqualTo(GroupType.CLASSIC);
+        assertThat(c.partitionAssignor()).as("the client-side assignor the members chose").isEqualTo("range");
+        ConsumerGroupDescription n = GroupAdmin.awaitStable(admin, consumer, 4, Duration.ofSeconds(60),
+                d -> d.members().size() == 2, "2 members");
+        assertThat(n.type()).isEqualTo(GroupType.CONSUMER);
+        assertThat(n.partitionAssignor()).as("the default server-side assignor").isEqualTo("uniform");
+        assertThat(n.members()).extracting(MemberDescription::clientId)
+                .containsExactlyInAnyOrder("admin-consumer-1", "admin-consumer-2");
+        assertThat(n.members()).allSatisfy(m -> {
+            assertThat(m.host()).startsWith("/127.0.0.1");
+            assertThat(m.memberEpoch()).hasValue(n.groupEpoch().orElseThrow());
+            assertThat(m.targetAssignment()).hasValue(m.assignment());
+        });
+        assertThat(n.targetAssignmentEpoch()).isEqualTo(n.groupEpoch());
+    }
+
+    /** Both groups listed with their types and {@code state}, and the type and state filters applied. */
+    private static void assertListed(Admin admin, String classic, String consumer, GroupState state)
+            throws Exception {
+        Map<String, GroupListing> listed = listGroups(admin, ListGroupsOptions.forConsumerGroups());
+        assertThat(listed.get(classic)).as("%s in %s", classic, listed).isNotNull()
+                .returns(Optional.of(GroupType.CLASSIC), GroupListing::type)
+                .returns(Optional.of(state), GroupListing::groupState)
+                .returns("consumer", GroupListing::protocol);
+        assertThat(listed.get(consumer)).as("%s in %s", consumer, listed).isNotNull()
+                .returns(Optional.of(GroupType.CONSUMER), GroupListing::type)
+                .returns(Optional.of(state), GroupListing::groupState)
+                .returns("consumer", GroupListing::protocol);
+        assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CONSUMER))))
+                .containsKey(consumer).doesNotContainKey(classic);
+        assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().withTypes(Set.of(GroupType.CLASSIC))))
+                .containsKey(classic).doesNotContainKey(consumer);
+        assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().inGroupStates(Set.of(state))))
+                .containsKeys(classic, consumer);
+        GroupState other = state == GroupState.STABLE ? GroupState.EMPTY : GroupState.STABLE;
+        assertThat(listGroups(admin, ListGroupsOptions.forConsumerGroups().inGroupStates(Set.of(other))))
+                .doesNotContainKeys(classic, consumer);
+    }
+
+    /** The committed offsets of several groups, asked in one call (one batched OffsetFetch to the coordinator). */
+    private static Map<String, Map<TopicPartition, Long>> committedOffsets(Admin admin, String... groups)
+            throws Exception {
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+        for (String group : groups) {
+            specs.put(group, new ListConsumerGroupOffsetsSpec());
+        }
+        ListConsumerGroupOffsetsResult result = admin.listConsumerGroupOffsets(specs);
+        Map<String, Map<TopicPartition, Long>> offsets = new HashMap<>();
+        for (String group : groups) {
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            result.partitionsToOffsetAndMetadata(group).get(10, TimeUnit.SECONDS).forEach((tp, om) -> {
+                if (om != null) {
+                    committed.put(tp, om.offset());
+                }
+            });
+            offsets.put(group, committed);
+        }
+        return offsets;
     }
 
     @Test
