@@ -2,6 +2,7 @@ package io.spool.it;
 
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -21,11 +23,17 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** What the group tests ask a node through kafka-clients' Admin, as a user's tooling would. Stateless. */
+/**
+ * What the group tests ask a node through kafka-clients' Admin, as a user's tooling would, and the records they
+ * write. Stateless.
+ */
 final class GroupAdmin {
     private GroupAdmin() {
     }
@@ -95,6 +103,23 @@ final class GroupAdmin {
     static void createTopic(SpoolProcess node, String topic, int partitions) throws Exception {
         try (Admin admin = Clients.admin(node.bootstrap())) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+        }
+    }
+
+    /** Writes records {@code from} to {@code to} (exclusive) of every partition, value "partition-i". */
+    static void produceToEachPartition(SpoolProcess node, String topic, int partitions, int from, int to)
+            throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(node.bootstrap(), Map.of())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                for (int p = 0; p < partitions; p++) {
+                    sent.add(producer.send(new ProducerRecord<>(topic, p, null,
+                            (p + "-" + i).getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
         }
     }
 }
