@@ -48,6 +48,9 @@ final class ServerSettings {
             Setting.atLeast("log.retention.ms", LONG, "-2", -2, "Retention time in ms; overrides minutes, -1 keeps all."),
             Setting.atLeast("log.retention.bytes", LONG, "-1", -1, "Maximum size of a partition before deletion."),
             Setting.atLeast("log.retention.check.interval.ms", LONG, "300000", 1, "How often retention runs."),
+            Setting.atLeast("log.flush.offset.checkpoint.interval.ms", LONG, "60000", 1,
+                    "How often each log's recovery point and start offset are checkpointed; a crash rescans at most"
+                            + " what was written since."),
             Setting.atLeast("log.index.interval.bytes", INT, "4096", 0, "Bytes between offset index entries."),
             Setting.atLeast("log.index.size.max.bytes", INT, "10485760", 4, "Maximum size of an index file."),
             Setting.atLeast("log.segment.delete.delay.ms", LONG, "60000", 0,

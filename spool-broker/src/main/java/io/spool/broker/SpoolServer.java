@@ -125,6 +125,9 @@ public final class SpoolServer implements AutoCloseable {
         long interval = config.getLong("log.retention.check.interval.ms");
         scheduler.scheduleWithFixedDelay(() -> runSafely(logs::runRetentionAndRoll), interval, interval,
                 TimeUnit.MILLISECONDS);
+        long checkpoints = config.getLong("log.flush.offset.checkpoint.interval.ms");
+        scheduler.scheduleWithFixedDelay(() -> runSafely(logs::writeCheckpoints), checkpoints, checkpoints,
+                TimeUnit.MILLISECONDS);
         LOG.info("Spool node {} of cluster {} serving on {} (started in {} ms)", config.nodeId(), clusterId,
                 endpoints, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
     }
