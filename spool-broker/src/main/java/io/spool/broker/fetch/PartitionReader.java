@@ -26,7 +26,7 @@ final class PartitionReader {
         this.broker = broker;
     }
 
-    /** Registers {@code waiter} for high watermark moves of the entry's partition, if this node hosts it. */
+    /** The partition an entry names, if this node hosts it: what a waiting fetch watches. */
     Optional<Partition> partitionOf(FetchSession.Entry entry) {
         return resolve(entry).flatMap(t -> broker.replicas().partition(new TopicPartition(t.name(),
                 entry.key.partition())));

@@ -4,6 +4,7 @@ import io.spool.broker.ServerConfig;
 import io.spool.broker.Setting;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
+import io.spool.metadata.TopicNames;
 import io.spool.protocol.KafkaRequest;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,7 @@ public final class DescribeConfigsHandler implements RequestHandler {
     private void describeTopic(DescribeConfigsResource resource, DescribeConfigsRequestData data,
             DescribeConfigsResult result) {
         String name = resource.resourceName();
-        if (!TopicNames.isValid(name)) {
+        if (TopicNames.validate(name).isPresent()) {
             result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage("Invalid topic name");
             return;
         }

@@ -8,6 +8,7 @@ import io.spool.metadata.MetadataImage;
 import io.spool.metadata.PartitionRecord;
 import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.metadata.TopicImage;
+import io.spool.metadata.TopicNames;
 import io.spool.protocol.KafkaRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,6 @@ import org.apache.kafka.common.protocol.Errors;
  * auto-create), LEADER_NOT_AVAILABLE (being created).
  */
 public final class MetadataHandler implements RequestHandler {
-    static final java.util.Set<String> INTERNAL_TOPICS = java.util.Set.of("__consumer_offsets", "__transaction_state");
-
     private final BrokerContext broker;
 
     public MetadataHandler(BrokerContext broker) {
@@ -86,12 +85,12 @@ public final class MetadataHandler implements RequestHandler {
             return describe(topic.get(), version);
         }
         MetadataResponseTopic missing = new MetadataResponseTopic().setName(name).setIsInternal(false);
-        if (!autoCreate || INTERNAL_TOPICS.contains(name)) {
+        if (!autoCreate || TopicNames.isInternal(name)) {
             // Internal topics are created by their coordinator with their own settings, never by a client's
             // Metadata request with the defaults of ordinary topics.
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
-        if (!TopicNames.isValid(name)) {
+        if (TopicNames.validate(name).isPresent()) {
             return missing.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
         }
         toCreate.add(new CreateTopicSpec(name, -1, (short) -1, Map.of(), Map.of()));
@@ -102,7 +101,7 @@ public final class MetadataHandler implements RequestHandler {
         MetadataResponseTopic result = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
-                .setIsInternal(INTERNAL_TOPICS.contains(topic.name()))
+                .setIsInternal(TopicNames.isInternal(topic.name()))
                 .setErrorCode(Errors.NONE.code());
         topic.partitions().values().stream()
                 .sorted(java.util.Comparator.comparingInt(PartitionRecord::partition))
