@@ -14,7 +14,7 @@ import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * A group member in the test JVM: subscribes on its own thread, polls and commits synchronously after each poll
- * that returned records, until closed (which leaves the group). For tests that need a live member but not a
+ * that returned records (retrying a failed commit after the next poll), until closed (which leaves the group). For tests that need a live member but not a
  * process to kill. Thread-safe.
  */
 final class PollingConsumer implements AutoCloseable {
@@ -36,11 +36,15 @@ final class PollingConsumer implements AutoCloseable {
     private void run(String topic) {
         try {
             consumer.subscribe(List.of(topic));
+            boolean uncommitted = false;
             while (true) {
                 int n = consumer.poll(Duration.ofMillis(200)).count();
                 if (n > 0) {
                     consumed.addAndGet(n);
-                    commit();
+                    uncommitted = true;
+                }
+                if (uncommitted) {
+                    uncommitted = !commit();
                 }
             }
         } catch (WakeupException e) {
@@ -52,13 +56,16 @@ final class PollingConsumer implements AutoCloseable {
         }
     }
 
-    private void commit() {
+    /** Commits the positions; false when a rebalance moved on under the commit, to be retried after the next poll. */
+    private boolean commit() {
         try {
             consumer.commitSync();
+            return true;
         } catch (CommitFailedException | RebalanceInProgressException e) {
-            // A rebalance moved on under the commit (a stale epoch, a new generation): the next poll's commit
-            // covers these records too.
+            // A stale epoch or a new generation: the commit after the next poll covers these records too, even when
+            // no more records arrive.
             commitFailures.incrementAndGet();
+            return false;
         }
     }
 
