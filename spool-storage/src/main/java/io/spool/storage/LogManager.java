@@ -228,14 +228,20 @@ public final class LogManager implements AutoCloseable {
         writeCheckpoints();
     }
 
-    /** Writes the recovery point (flushed offset) and log start offset of every log, per log dir. */
+    /**
+     * Syncs the indexes below each log's flushed offset, then writes the recovery point and log start offset of
+     * every log, per log dir.
+     */
     public synchronized void writeCheckpoints() {
+        if (!closed) {
+            logs.values().forEach(PartitionLog::flushIndexes);
+        }
         for (Path dir : logDirs) {
             Map<TopicPartition, Long> recovery = new HashMap<>();
             Map<TopicPartition, Long> starts = new HashMap<>();
             for (PartitionLog log : logs.values()) {
                 if (log.dir().getParent().equals(dir)) {
-                    recovery.put(log.topicPartition(), log.flushedOffset());
+                    recovery.put(log.topicPartition(), log.recoveryPoint());
                     starts.put(log.topicPartition(), log.logStartOffset());
                 }
             }

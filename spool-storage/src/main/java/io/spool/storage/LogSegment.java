@@ -441,16 +441,28 @@ final class LogSegment {
 
     /** fsyncs the log file and the index mappings. */
     void flush() {
+        flushData();
+        flushIndexes();
+    }
+
+    /**
+     * fsyncs the log file's data only (fdatasync): what acknowledging a write needs. The indexes are derived data;
+     * crash recovery rebuilds those of every segment from the recovery point on, so they are synced less often
+     * ({@link #flushIndexes}, before the recovery point moves past them).
+     */
+    void flushData() {
         try {
             channel.force(false);
         } catch (IOException e) {
             throw new StorageException("cannot fsync " + logFile, e);
         }
-        synchronized (this) {
-            if (offsetIndex != null) {
-                offsetIndex.flush();
-                timeIndex.flush();
-            }
+    }
+
+    /** Writes the index mappings back to disk. */
+    synchronized void flushIndexes() {
+        if (offsetIndex != null) {
+            offsetIndex.flush();
+            timeIndex.flush();
         }
     }
 

@@ -55,6 +55,7 @@ public final class PartitionLog {
     private volatile long logEndOffset;
     private volatile long highWatermark;
     private volatile long flushedOffset;
+    private volatile long recoveryPoint;
     private volatile boolean dirNeedsFsync;
 
     PartitionLog(TopicPartition topicPartition, Uuid topicId, Path dir, LogConfig config, Clock clock,
@@ -74,6 +75,7 @@ public final class PartitionLog {
         this.logEndOffset = logEndOffset;
         this.highWatermark = logEndOffset;
         this.flushedOffset = flushedOffset;
+        this.recoveryPoint = flushedOffset;
         this.timestampSearch = new LogTimestampSearch(segments);
         segments.values().forEach(s -> s.setIndexIntervalBytes(config.indexIntervalBytes()));
     }
@@ -102,7 +104,7 @@ public final class PartitionLog {
         return highWatermark;
     }
 
-    /** All offsets below this are fsynced: the recovery point. */
+    /** All offsets below this are fsynced (the log data; see {@link #recoveryPoint()} for the indexes). */
     public long flushedOffset() {
         return flushedOffset;
     }
@@ -291,7 +293,10 @@ public final class PartitionLog {
         return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.NONE);
     }
 
-    /** fsyncs every segment written since the last flush, then advances {@link #flushedOffset()} to the LEO seen. */
+    /**
+     * fsyncs the data of every segment written since the last flush, then advances {@link #flushedOffset()} to the
+     * LEO seen. This is the acknowledgement path: the indexes are left to {@link #flushIndexes()}.
+     */
     public void flush() {
         synchronized (flushLock) {
             long target = logEndOffset;
@@ -301,7 +306,7 @@ public final class PartitionLog {
             }
             Long floor = segments.floorKey(from);
             for (LogSegment s : segments.tailMap(floor == null ? Long.MIN_VALUE : floor).values()) {
-                s.flush();
+                s.flushData();
             }
             if (dirNeedsFsync) {
                 dirNeedsFsync = false;
@@ -314,6 +319,30 @@ public final class PartitionLog {
             }
             flushedOffset = Math.max(flushedOffset, target);
         }
+    }
+
+    /**
+     * Syncs the indexes of every segment the recovery point has not passed yet, then moves the recovery point to the
+     * flushed offset seen before: below the recovery point both data and indexes are on disk, so crash recovery
+     * starts there. Called before the recovery point is checkpointed.
+     */
+    public void flushIndexes() {
+        synchronized (flushLock) {
+            long target = flushedOffset;
+            if (target <= recoveryPoint) {
+                return;
+            }
+            Long floor = segments.floorKey(recoveryPoint);
+            for (LogSegment s : segments.tailMap(floor == null ? Long.MIN_VALUE : floor).values()) {
+                s.flushIndexes();
+            }
+            recoveryPoint = target;
+        }
+    }
+
+    /** Offsets below this have their data and indexes on disk: where crash recovery starts (checkpointed). */
+    public long recoveryPoint() {
+        return recoveryPoint;
     }
 
     /** First offset whose record timestamp is {@code >= timestamp}, or null (ListOffsets by timestamp). */
@@ -442,6 +471,7 @@ public final class PartitionLog {
         lock.lock();
         try {
             flush();
+            flushIndexes();
             try {
                 ProducerSnapshotFile.write(dir, logEndOffset, producerState);
             } catch (IOException e) {

@@ -28,6 +28,19 @@ class GroupCommitFlusherTest extends LogTestBase {
     }
 
     @Test
+    void shouldMoveRecoveryPointOnlyOnceIndexesAreSynced() {
+        PartitionLog log = newLog(LogConfig.defaults());
+        log.appendAsLeader(batch(NOW, 3), 0);
+
+        log.flush();
+        assertThat(log.flushedOffset()).isEqualTo(3);
+        assertThat(log.recoveryPoint()).as("acknowledging needs the data only").isZero();
+
+        manager.writeCheckpoints();
+        assertThat(log.recoveryPoint()).isEqualTo(3);
+    }
+
+    @Test
     void shouldCoalesceManyWaitersIntoFewFsyncs() throws Exception {
         openManager();
         PartitionLog a = manager.getOrCreate(new TopicPartition("a", 0), TOPIC_ID, LogConfig.defaults());

@@ -14,29 +14,47 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: decodes frames into requests and serves them strictly one at a time, so responses leave
- * in request order, as Kafka clients require. While a request is being served, reading stops once one more request
- * is queued: a connection holds at most two requests in memory. Nor is the next request served while the
- * outbound buffer is above its high-water mark, so a client that never reads cannot fill the heap with responses.
- * A malformed frame closes the connection and nothing else. Confined to the channel's event loop.
+ * One client connection: decodes frames into requests and serves them in order, so responses leave in request order,
+ * as Kafka clients require. A request is served only after every earlier one completed, except that consecutive
+ * Produce requests are pipelined: up to {@value #MAX_PIPELINED_PRODUCES} are appended one after another while the
+ * earlier ones wait for their fsync, so one group-commit fsync covers the whole pipeline of a producer (appends
+ * still happen in request order; responses still leave in order). While requests are being served, reading stops
+ * once one more is queued. Nor is the next request served while the outbound buffer is above its high-water mark,
+ * so a client that never reads cannot fill the heap with responses. A malformed frame closes the connection and
+ * nothing else. Confined to the channel's event loop.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
     private static final int MAX_QUEUED = 1;
+    /** Kafka producers keep at most 5 requests in flight per connection by default; leave them all room. */
+    static final int MAX_PIPELINED_PRODUCES = 8;
+
+    /** A dispatched request; {@code done} once its handler completed it, in any order. */
+    private static final class InFlight {
+        final KafkaRequest request;
+        boolean done;
+        ApiMessage response;
+        Throwable error;
+
+        InFlight(KafkaRequest request) {
+            this.request = request;
+        }
+    }
 
     private final String listenerName;
     private final RequestDecoder decoder;
     private final RequestDispatcher dispatcher;
     private final InflightMemory memory;
     private final ArrayDeque<KafkaRequest> queue = new ArrayDeque<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private ConnectionInfo info;
     private ResponseEncoder encoder;
-    private boolean serving;
     private boolean closed;
 
     ConnectionHandler(String listenerName, RequestDecoder decoder, RequestDispatcher dispatcher,
@@ -67,85 +85,126 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void maybeServeNext(ChannelHandlerContext ctx) {
-        if (serving || closed) {
-            return;
-        }
-        if (!ctx.channel().isWritable()) {
-            // The client is not reading its responses: stop reading its requests until it catches up, so
-            // unread responses cannot pile up in memory. channelWritabilityChanged resumes.
-            ctx.channel().config().setAutoRead(false);
-            return;
-        }
-        KafkaRequest request = queue.poll();
-        if (request == null) {
-            if (memory.isExhausted()) {
+        while (!closed) {
+            if (!ctx.channel().isWritable()) {
+                // The client is not reading its responses: stop reading its requests until it catches up, so
+                // unread responses cannot pile up in memory. channelWritabilityChanged resumes.
                 ctx.channel().config().setAutoRead(false);
-                ctx.executor().schedule(() -> maybeServeNext(ctx), 10, java.util.concurrent.TimeUnit.MILLISECONDS);
-            } else {
+                return;
+            }
+            KafkaRequest request = queue.peek();
+            if (request == null) {
+                if (memory.isExhausted()) {
+                    ctx.channel().config().setAutoRead(false);
+                    ctx.executor().schedule(() -> maybeServeNext(ctx), 10, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } else {
+                    ctx.channel().config().setAutoRead(true);
+                }
+                return;
+            }
+            if (!mayDispatch(request)) {
+                return;
+            }
+            queue.poll();
+            if (queue.size() <= MAX_QUEUED && !memory.isExhausted()) {
                 ctx.channel().config().setAutoRead(true);
             }
-            return;
+            dispatch(ctx, request);
         }
-        if (queue.size() <= MAX_QUEUED && !memory.isExhausted()) {
-            ctx.channel().config().setAutoRead(true);
+    }
+
+    /** Nothing overtakes a request in flight, except a Produce behind Produces only. */
+    private boolean mayDispatch(KafkaRequest next) {
+        if (inFlight.isEmpty()) {
+            return true;
         }
-        serving = true;
+        if (next.apiKey() != ApiKeys.PRODUCE || inFlight.size() >= MAX_PIPELINED_PRODUCES) {
+            return false;
+        }
+        for (InFlight f : inFlight) {
+            if (f.request.apiKey() != ApiKeys.PRODUCE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, KafkaRequest request) {
+        InFlight flight = new InFlight(request);
+        inFlight.add(flight);
         CompletionStage<ApiMessage> stage;
         try {
             stage = dispatcher.dispatch(request, info);
         } catch (RuntimeException e) {
-            onServed(ctx, request, null, e);
+            onServed(ctx, flight, null, e);
             return;
         }
         stage.whenComplete((response, error) -> {
             if (ctx.executor().inEventLoop()) {
-                onServed(ctx, request, response, error);
+                onServed(ctx, flight, response, error);
             } else {
-                ctx.executor().execute(() -> onServed(ctx, request, response, error));
+                ctx.executor().execute(() -> onServed(ctx, flight, response, error));
             }
         });
     }
 
-    private void onServed(ChannelHandlerContext ctx, KafkaRequest request, ApiMessage response, Throwable error) {
+    private void onServed(ChannelHandlerContext ctx, InFlight flight, ApiMessage response, Throwable error) {
         assert ctx.executor().inEventLoop();
-        serving = false;
-        try {
-            if (closed) {
-                return;
+        flight.done = true;
+        flight.response = response;
+        flight.error = error;
+        boolean wrote = false;
+        while (!inFlight.isEmpty() && inFlight.peek().done) {
+            InFlight head = inFlight.poll();
+            try {
+                wrote |= respond(ctx, head);
+            } finally {
+                memory.release(head.request.sizeInBytes());
+                head.request.release();
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            if (cause instanceof CloseConnectionException) {
-                LOG.debug("Closing connection from {}: {}", info.remoteAddress(), cause.getMessage());
-                close(ctx);
-                return;
-            }
-            if (error != null) {
-                LOG.error("Failed to serve {} from {}; closing the connection", request, info.remoteAddress(), error);
-                close(ctx);
-                return;
-            }
-            if (response != null) {
-                List<Object> parts;
-                try {
-                    // KIP-511: a client ahead of us gets the ApiVersions answer in v0, which every version can read.
-                    short version = request.isUnsupportedApiVersions() ? 0 : request.apiVersion();
-                    parts = encoder.encode(request.apiKey(), version, request.correlationId(), response);
-                } catch (RuntimeException e) {
-                    LOG.error("Cannot encode the response to {}; closing the connection", request, e);
-                    close(ctx);
-                    return;
-                }
-                for (Object part : parts) {
-                    ctx.write(part);
-                }
-                ctx.flush();
-            }
-        } finally {
-            memory.release(request.sizeInBytes());
-            request.release();
+        }
+        if (wrote) {
+            ctx.flush();
         }
         maybeServeNext(ctx);
+    }
+
+    /** Writes the response of a completed request (not flushed); closes the connection on a failure. */
+    private boolean respond(ChannelHandlerContext ctx, InFlight served) {
+        if (closed) {
+            return false;
+        }
+        KafkaRequest request = served.request;
+        Throwable error = served.error;
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof CloseConnectionException) {
+            LOG.debug("Closing connection from {}: {}", info.remoteAddress(), cause.getMessage());
+            close(ctx);
+            return false;
+        }
+        if (error != null) {
+            LOG.error("Failed to serve {} from {}; closing the connection", request, info.remoteAddress(), error);
+            close(ctx);
+            return false;
+        }
+        if (served.response == null) {
+            return false;
+        }
+        List<Object> parts;
+        try {
+            // KIP-511: a client ahead of us gets the ApiVersions answer in v0, which every version can read.
+            short version = request.isUnsupportedApiVersions() ? 0 : request.apiVersion();
+            parts = encoder.encode(request.apiKey(), version, request.correlationId(), served.response);
+        } catch (RuntimeException e) {
+            LOG.error("Cannot encode the response to {}; closing the connection", request, e);
+            close(ctx);
+            return false;
+        }
+        for (Object part : parts) {
+            ctx.write(part);
+        }
+        return true;
     }
 
     @Override
