@@ -27,6 +27,7 @@ record BatchHeader(long position, long baseOffset, int length, int leaderEpoch, 
 
     static final int LOG_OVERHEAD = 12;
     static final int HEADER_SIZE = 61;
+    static final int BASE_TIMESTAMP_OFFSET = 27;
 
     int sizeInBytes() {
         return length + LOG_OVERHEAD;

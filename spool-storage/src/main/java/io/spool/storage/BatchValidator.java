@@ -8,6 +8,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
@@ -30,7 +31,9 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  *       sequence -> INVALID_RECORD</li>
  *   <li>transactional batch -> INVALID_TXN_STATE: Spool has no transaction coordinator yet, so no partition can have
  *       been added to a transaction, which is exactly what Kafka's KIP-890 verification answers</li>
- *   <li>per record (compressed batches are decompressed with a streaming iterator): offset deltas not dense, or a
+ *   <li>per record (uncompressed batches are first walked in place by {@link RecordsScanner}, and only a batch it
+ *       does not accept is validated record by record; compressed batches are decompressed with a streaming
+ *       iterator): offset deltas not dense, or a
  *       record without key on a compacted topic -> INVALID_RECORD with record errors; a CreateTime timestamp outside
  *       [now - before.max, now + after.max] -> INVALID_TIMESTAMP with record errors; undecodable records ->
  *       INVALID_RECORD (CORRUPT_MESSAGE if the codec itself fails)</li>
@@ -65,11 +68,14 @@ final class BatchValidator {
         for (MutableRecordBatch batch : records.batches()) {
             batches.add(batch);
         }
+        ByteBuffer buffer = records.buffer();
+        int position = buffer.position();
         for (MutableRecordBatch batch : batches) {
-            Result r = validateBatch(tp, batch, config, nowMs);
+            Result r = validateBatch(tp, batch, config, nowMs, buffer, position);
             if (r != null) {
                 return r;
             }
+            position += batch.sizeInBytes();
         }
         return Result.ok(batches);
     }
@@ -110,7 +116,8 @@ final class BatchValidator {
         return null;
     }
 
-    private static Result validateBatch(TopicPartition tp, MutableRecordBatch batch, LogConfig config, long nowMs) {
+    private static Result validateBatch(TopicPartition tp, MutableRecordBatch batch, LogConfig config, long nowMs,
+                                        ByteBuffer buffer, int position) {
         if (batch.baseOffset() != 0) {
             return Result.fail(Errors.INVALID_RECORD, "Client batches for " + tp + " must have base offset 0, got "
                 + batch.baseOffset());
@@ -144,10 +151,25 @@ final class BatchValidator {
             return Result.fail(Errors.INVALID_TXN_STATE, "Transactional records are not supported by this broker "
                 + "yet: partition " + tp + " is not part of a transaction of producer " + batch.producerId());
         }
+        if (batch.compressionType() == CompressionType.NONE && RecordsScanner.accepts(buffer,
+                position + BatchHeader.HEADER_SIZE, position + batch.sizeInBytes(), count,
+                buffer.getLong(position + BatchHeader.BASE_TIMESTAMP_OFFSET),
+                rules(config, nowMs))) {
+            return null;
+        }
         return validateRecords(tp, batch, count, config, nowMs);
     }
 
-    private static Result validateRecords(TopicPartition tp, MutableRecordBatch batch, int count, LogConfig config,
+    private static RecordsScanner.Rules rules(LogConfig config, long nowMs) {
+        long before = config.timestampBeforeMaxMs();
+        long after = config.timestampAfterMaxMs();
+        long min = before == Long.MAX_VALUE ? Long.MIN_VALUE : nowMs - before;
+        long max = after == Long.MAX_VALUE || nowMs > Long.MAX_VALUE - after ? Long.MAX_VALUE : nowMs + after;
+        return new RecordsScanner.Rules(config.compact(), !config.messageTimestampLogAppendTime(), min, max);
+    }
+
+    /** The full, record-by-record validation (the slow path, and the reference the fast path is tested against). */
+    static Result validateRecords(TopicPartition tp, MutableRecordBatch batch, int count, LogConfig config,
                                           long nowMs) {
         List<RecordError> errors = new ArrayList<>();
         boolean timestampError = false;
