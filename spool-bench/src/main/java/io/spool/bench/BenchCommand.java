@@ -1,9 +1,10 @@
 package io.spool.bench;
 
+import io.spool.bench.compare.CompareBenchmark;
 import picocli.CommandLine.Command;
 
 /** {@code spool bench}: the benchmarks, each a subcommand. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {StartupBenchmark.class, GroupRebalanceBenchmark.class})
+        subcommands = {StartupBenchmark.class, GroupRebalanceBenchmark.class, CompareBenchmark.class})
 public final class BenchCommand {
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A Spool node launched as its own process from the classpath this JVM runs with (the distribution), on free
  * loopback ports, with its output appended to {@code <dir>/spool.log}. Used by one benchmark thread.
  */
-final class SpoolNode {
+public final class SpoolNode {
     private final Path dir;
     private final int port;
     private final int controllerPort;
@@ -25,7 +25,7 @@ final class SpoolNode {
         this(dir, Map.of());
     }
 
-    SpoolNode(Path dir, Map<String, String> overrides) throws IOException {
+    public SpoolNode(Path dir, Map<String, String> overrides) throws IOException {
         this.dir = dir;
         this.overrides = overrides;
         this.port = freePort();
@@ -33,7 +33,7 @@ final class SpoolNode {
         Files.createDirectories(dir);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -41,7 +41,7 @@ final class SpoolNode {
         return "127.0.0.1:" + port;
     }
 
-    void launch() throws IOException {
+    public void launch() throws IOException {
         List<String> command = new ArrayList<>(launcher());
         command.addAll(List.of("server",
                 "--override", "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
@@ -67,12 +67,17 @@ final class SpoolNode {
                 "-cp", System.getProperty("java.class.path"), "io.spool.cli.SpoolCli");
     }
 
-    boolean isAlive() {
+    /** Process id of the node's JVM: bin/spool replaces itself with java, so the launched process is the JVM. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Stops the node with SIGTERM, which runs its clean shutdown, and waits for it. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
