@@ -16,8 +16,10 @@ record ChartPanel(String title, boolean logarithmic, List<String> groups, Map<Co
     private static final int TOP = 40;
     private static final int PLOT_HEIGHT = 220;
 
-    /** The panel as SVG elements, drawn with its top-left corner at {@code y}. */
-    String render(int y, List<Contender> contenders) {
+    /** The panel as SVG elements, drawn with its top-left corner at {@code y}; contenders without values left out. */
+    String render(int y, List<Contender> allContenders) {
+        List<Contender> contenders = allContenders.stream().filter(c -> values.getOrDefault(c, List.of()).stream()
+                .anyMatch(v -> !Double.isNaN(v))).toList();
         StringBuilder svg = new StringBuilder();
         svg.append(text(LEFT, y + 22, "start", "title", title));
         double[] axis = axis();
@@ -29,9 +31,9 @@ record ChartPanel(String title, boolean logarithmic, List<String> groups, Map<Co
             svg.append(text(LEFT - 6, ty + 4, "end", "tick", label(tick)));
         }
         int groupWidth = (WIDTH - LEFT - 20) / Math.max(1, groups.size());
-        int barWidth = Math.max(4, (groupWidth - 20) / Math.max(1, contenders.size()));
+        int barWidth = Math.min(70, Math.max(4, (groupWidth - 20) / Math.max(1, contenders.size())));
         for (int g = 0; g < groups.size(); g++) {
-            int gx = LEFT + g * groupWidth + 10;
+            int gx = LEFT + g * groupWidth + (groupWidth - contenders.size() * barWidth) / 2;
             for (int c = 0; c < contenders.size(); c++) {
                 double value = values.getOrDefault(contenders.get(c), List.of()).get(g);
                 if (Double.isNaN(value)) {
@@ -43,7 +45,7 @@ record ChartPanel(String title, boolean logarithmic, List<String> groups, Map<Co
                         + " class=\"%s\"/>%n", bx, baseline - h, barWidth - 2, h, contenders.get(c).id()));
                 svg.append(text(bx + barWidth / 2, baseline - h - 3, "middle", "value", label(value)));
             }
-            svg.append(text(gx + groupWidth / 2 - 10, baseline + 16, "middle", "group", groups.get(g)));
+            svg.append(text(gx + contenders.size() * barWidth / 2, baseline + 16, "middle", "group", groups.get(g)));
         }
         svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>%n",
                 LEFT, baseline, WIDTH - 20, baseline));
