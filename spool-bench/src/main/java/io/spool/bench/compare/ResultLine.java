@@ -4,7 +4,8 @@ import java.util.List;
 
 /** Formats one result as the progress line printed while the comparison runs. Stateless. */
 final class ResultLine {
-    private static final List<Metric> SHOWN = List.of(Metric.STARTUP_MS, Metric.RECORDS_PER_SEC, Metric.MB_PER_SEC,
+    private static final List<Metric> SHOWN = List.of(Metric.STARTUP_MS, Metric.TOPIC_READY_MS, Metric.RECORDS_PER_SEC,
+            Metric.MB_PER_SEC,
             Metric.P50_MS, Metric.P99_MS, Metric.P999_MS, Metric.CPU_SECONDS, Metric.PEAK_RSS_MB);
 
     private ResultLine() {
