@@ -69,7 +69,10 @@ record ChartPanel(String title, boolean logarithmic, List<String> groups, Map<Co
             double high = Math.pow(10, Math.ceil(Math.log10(Math.max(max, low * 10) * 1.0001)));
             return new double[] {low, high};
         }
-        double step = niceStep(Math.max(max, 1e-9) / 5);
+        if (max <= 0) {
+            return new double[] {0, 1};
+        }
+        double step = niceStep(max / 5);
         return new double[] {0, Math.ceil(max * 1.1 / step) * step};
     }
 

@@ -120,27 +120,19 @@ final class ContenderRun {
     private RunResult runWorkload(Broker broker, Admin admin, Workload workload) throws InterruptedException {
         String log = dir.getFileName() + "/" + workload.id() + ".log";
         if (workload == Workload.C && failed.contains(Workload.A)) {
-            return fail(workload, "skipped: workload a, whose records it reads, failed", log);
+            return fail(workload, "skipped: workload a, whose records it reads, failed", "");
         }
         if (!broker.isAlive()) {
-            return fail(workload, "broker exited", log);
+            return fail(workload, "broker exited", "");
         }
         try {
             String topic = "bench-" + (workload == Workload.C ? Workload.A : workload).id();
-            double topicReadyMs = workload == Workload.C ? Double.NaN
-                    : createTopic(admin, topic, workload.partitions());
-            ToolCommand command = ToolCommand.of(workload, settings.scaling(), broker.bootstrap(), topic);
-            double cpuBefore = settings.proc().cpuSeconds(broker.pid());
-            settings.proc().resetPeakRss(broker.pid());
-            ToolRunner.Outcome outcome = settings.tools().run(command, settings.outDir().resolve(log),
-                    settings.toolTimeout());
             Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
-            metrics.put(Metric.CPU_SECONDS, settings.proc().cpuSeconds(broker.pid()) - cpuBefore);
-            metrics.put(Metric.PEAK_RSS_MB, notePeak(broker));
-            metrics.put(Metric.TOOL_SECONDS, outcome.seconds());
-            if (!Double.isNaN(topicReadyMs)) {
-                metrics.put(Metric.TOPIC_READY_MS, topicReadyMs);
+            if (workload != Workload.C) {
+                metrics.put(Metric.TOPIC_READY_MS, createTopic(admin, topic, workload.partitions()));
             }
+            ToolCommand command = ToolCommand.of(workload, settings.scaling(), broker.bootstrap(), topic);
+            ToolRunner.Outcome outcome = measure(broker, command, log, metrics);
             if (!outcome.succeeded()) {
                 return fail(workload, outcome.timedOut() ? "timed out after " + settings.toolTimeout().toSeconds()
                         + " s" : "tool exited with " + outcome.exitCode(), log);
@@ -148,8 +140,23 @@ final class ContenderRun {
             metrics.putAll(ToolOutputs.parse(workload, settings.scaling(), outcome.output()));
             return new RunResult(repetition, contender, workload.id(), null, metrics, log);
         } catch (IOException | RuntimeException e) {
-            return fail(workload, String.valueOf(e.getMessage()), log);
+            // The tool-output readers explain themselves; anything else needs its type to be understood.
+            String error = e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
+            return fail(workload, broker.isAlive() ? error : "broker exited (" + error + ")", log);
         }
+    }
+
+    /** Runs the tool and adds the broker's CPU time and peak RSS during the run, and the tool's wall time. */
+    private ToolRunner.Outcome measure(Broker broker, ToolCommand command, String log, Map<Metric, Double> metrics)
+            throws IOException, InterruptedException {
+        double cpuBefore = settings.proc().cpuSeconds(broker.pid());
+        settings.proc().resetPeakRss(broker.pid());
+        ToolRunner.Outcome outcome = settings.tools().run(command, settings.outDir().resolve(log),
+                settings.toolTimeout());
+        metrics.put(Metric.CPU_SECONDS, settings.proc().cpuSeconds(broker.pid()) - cpuBefore);
+        metrics.put(Metric.PEAK_RSS_MB, notePeak(broker));
+        metrics.put(Metric.TOOL_SECONDS, outcome.seconds());
+        return outcome;
     }
 
     private RunResult fail(Workload workload, String error, String log) {

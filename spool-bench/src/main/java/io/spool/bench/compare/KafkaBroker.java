@@ -14,7 +14,8 @@ import org.apache.kafka.common.Uuid;
  * Apache Kafka as its scripts start it: a single KRaft node in combined mode with the settings of Kafka's shipped
  * {@code config/server.properties} (on free loopback ports), 1 GiB heap and the JVM options of
  * {@code kafka-server-start.sh}. Files under its directory: {@code server.properties}, {@code log4j2.properties},
- * {@code format.log}, {@code stdout.log}, {@code logs/server.log} and {@code data/}. One owner thread.
+ * {@code format.log}, {@code stdout.log}, {@code logs/server.log}, {@code logs/kafkaServer-gc.log} and
+ * {@code data/}. One owner thread.
  */
 final class KafkaBroker implements Broker {
     /** JVM options of kafka-server-start.sh and kafka-run-class.sh. */
@@ -60,7 +61,11 @@ final class KafkaBroker implements Broker {
 
     @Override
     public void launch() throws IOException {
-        List<String> command = java(JVM_OPTIONS, "kafka.Kafka");
+        // kafka-server-start.sh passes -loggc, so kafka-run-class.sh adds this GC log.
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.add("-Xlog:gc*:file=" + dir.resolve("logs/kafkaServer-gc.log")
+                + ":time,tags:filecount=10,filesize=100M");
+        List<String> command = java(options, "kafka.Kafka");
         command.add(dir.resolve("server.properties").toString());
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();

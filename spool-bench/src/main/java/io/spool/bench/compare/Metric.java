@@ -41,13 +41,13 @@ enum Metric {
             return "-";
         }
         double magnitude = Math.abs(value);
-        if (magnitude >= 1000) {
+        if (magnitude >= 999.5) {
             return String.format(Locale.ROOT, "%,.0f", value);
         }
-        if (magnitude >= 100) {
+        if (magnitude >= 99.95) {
             return String.format(Locale.ROOT, "%.0f", value);
         }
-        if (magnitude >= 10) {
+        if (magnitude >= 9.995) {
             return String.format(Locale.ROOT, "%.1f", value);
         }
         return String.format(Locale.ROOT, "%.2f", value);

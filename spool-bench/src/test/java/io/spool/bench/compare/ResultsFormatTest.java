@@ -44,4 +44,13 @@ class ResultsFormatTest {
         assertThat(svg.split("<rect x=", -1)).hasSize(1 + 3 + 3);
         assertThat(svg).contains(">6.4</text>", ">6.6</text>", ">223</text>", ">d p99</text>");
     }
+
+    @Test
+    void shouldDrawEmptyPanelsWhenNoWorkloadSucceeded() {
+        List<RunResult> results = List.of(RunResult.failed(1, Contender.SPOOL, "a", "timed out", "r1-spool/a.log"));
+
+        String svg = ComparisonChart.render(Summary.of(results), List.of(Contender.values()), "test");
+
+        assertThat(svg).endsWith("</svg>\n").doesNotContain("<rect x=\"70\"");
+    }
 }
