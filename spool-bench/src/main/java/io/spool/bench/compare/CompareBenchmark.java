@@ -53,8 +53,8 @@ public final class CompareBenchmark implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     String kafkaToolsVersion;
 
-    @Option(names = "--tool-timeout-s", defaultValue = "1800", description = "Seconds after which a tool run is killed and recorded as failed"
-            + " (default: ${DEFAULT-VALUE})")
+    @Option(names = "--tool-timeout-s", defaultValue = "1800", description = "Seconds after which a tool run is"
+            + " killed and recorded as failed (default: ${DEFAULT-VALUE})")
     int toolTimeoutSeconds;
 
     private final PrintStream stdout = System.out;

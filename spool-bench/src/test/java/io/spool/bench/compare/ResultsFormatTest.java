@@ -19,7 +19,8 @@ class ResultsFormatTest {
         assertThat(lines.get(0)).startsWith("repetition,system,workload,ok,records_per_sec,mb_per_sec,")
                 .endsWith(",error,log");
         assertThat(lines.get(1)).startsWith("1,kafka,a,true,7681.6715,,").endsWith(",,r1/a.log");
-        assertThat(lines.get(2)).startsWith("1,spool,a,false,,").endsWith(",\"exit 1, see \"\"log\"\"\",r1-spool/a.log");
+        assertThat(lines.get(2)).startsWith("1,spool,a,false,,")
+                .endsWith(",\"exit 1, see \"\"log\"\"\",r1-spool/a.log");
     }
 
     @Test
