@@ -1,6 +1,8 @@
 package io.spool.bench.compare;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +17,13 @@ record ChartPanel(String title, boolean logarithmic, List<String> groups, Map<Co
     private static final int LEFT = 70;
     private static final int TOP = 40;
     private static final int PLOT_HEIGHT = 220;
+
+    ChartPanel {
+        groups = List.copyOf(groups);
+        Map<Contender, List<Double>> copy = new EnumMap<>(Contender.class);
+        values.forEach((contender, list) -> copy.put(contender, List.copyOf(list)));
+        values = Collections.unmodifiableMap(copy);
+    }
 
     /** The panel as SVG elements, drawn with its top-left corner at {@code y}; contenders without values left out. */
     String render(int y, List<Contender> allContenders) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code spool bench compare}: runs the same workloads against Apache Kafka and Spool on this machine with Kafka's
  * own load tools, and prints one table of medians with Spool/Kafka ratios; writes the raw results (JSON, CSV), a
- * chart and every broker log and tool output under {@code --out}.
+ * chart and every broker log and tool output under {@code --out}. Runs on the command's thread.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare Spool with Apache Kafka on this machine, using Kafka's own perf tools.",

@@ -2,7 +2,10 @@ package io.spool.bench.compare;
 
 import java.util.Locale;
 
-/** One number a comparison run measures, with its column name in the raw results and how the table prints it. */
+/**
+ * One number a comparison run measures, with its column name in the raw results and how the table prints it.
+ * Immutable.
+ */
 enum Metric {
     RECORDS_PER_SEC("records_per_sec", "records/s"),
     MB_PER_SEC("mb_per_sec", "MB/s"),

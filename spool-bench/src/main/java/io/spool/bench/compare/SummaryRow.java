@@ -1,6 +1,5 @@
 package io.spool.bench.compare;
 
-import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -9,8 +8,8 @@ import java.util.Map;
  */
 record SummaryRow(String workload, Metric metric, Map<Contender, Double> medians, Map<Contender, Integer> counts) {
     SummaryRow {
-        medians = new EnumMap<>(medians);
-        counts = new EnumMap<>(counts);
+        medians = Map.copyOf(medians);
+        counts = Map.copyOf(counts);
     }
 
     /** The contender's median, NaN when it has no successful run. */
