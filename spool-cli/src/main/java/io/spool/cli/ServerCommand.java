@@ -39,12 +39,23 @@ final class ServerCommand implements Callable<Integer> {
             description = "Set a property, replacing the file's value. Repeatable.")
     List<String> overrides = new ArrayList<>();
 
+    /**
+     * bin/spool runs this once after a build, under -XX:ArchiveClassesAtExit, so that the class-data archive holds
+     * every class a start loads and the very first real start is already fast.
+     */
+    @Option(names = "--cds-training", hidden = true,
+            description = "Start on free loopback ports in a temporary directory, then stop at once.")
+    boolean cdsTraining;
+
     ServerCommand(Terminal terminal) {
         this.terminal = terminal;
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        if (cdsTraining) {
+            return CdsTraining.run();
+        }
         ServerConfig config = config();
         SpoolServer server;
         try {
