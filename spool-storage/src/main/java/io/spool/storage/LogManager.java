@@ -228,13 +228,10 @@ public final class LogManager implements AutoCloseable {
         writeCheckpoints();
     }
 
-    /**
-     * Syncs the indexes below each log's flushed offset, then writes the recovery point and log start offset of
-     * every log, per log dir.
-     */
+    /** Advances each log's recovery point, then writes the recovery point and log start offset of every log. */
     public synchronized void writeCheckpoints() {
         if (!closed) {
-            logs.values().forEach(PartitionLog::flushIndexes);
+            logs.values().forEach(PartitionLog::advanceRecoveryPoint);
         }
         for (Path dir : logDirs) {
             Map<TopicPartition, Long> recovery = new HashMap<>();

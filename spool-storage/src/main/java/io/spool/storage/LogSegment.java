@@ -447,8 +447,8 @@ final class LogSegment {
 
     /**
      * fsyncs the log file's data only (fdatasync): what acknowledging a write needs. The indexes are derived data;
-     * crash recovery rebuilds those of every segment from the recovery point on, so they are synced less often
-     * ({@link #flushIndexes}, before the recovery point moves past them).
+     * crash recovery rebuilds those of every segment from the recovery point on, so they are made durable only when
+     * the segment stops being active ({@link #finishIndexes}).
      */
     void flushData() {
         try {

@@ -295,7 +295,8 @@ public final class PartitionLog {
 
     /**
      * fsyncs the data of every segment written since the last flush, then advances {@link #flushedOffset()} to the
-     * LEO seen. This is the acknowledgement path: the indexes are left to {@link #flushIndexes()}.
+     * LEO seen. This is the acknowledgement path: the indexes are left to segment roll (see
+     * {@link #advanceRecoveryPoint()}).
      */
     public void flush() {
         synchronized (flushLock) {
@@ -322,21 +323,18 @@ public final class PartitionLog {
     }
 
     /**
-     * Syncs the indexes of every segment the recovery point has not passed yet, then moves the recovery point to the
-     * flushed offset seen before: below the recovery point both data and indexes are on disk, so crash recovery
-     * starts there. Called before the recovery point is checkpointed.
+     * Moves the recovery point up to the flushed offset, but never into the active segment: the indexes of a segment
+     * are made durable when it is rolled (trimmed and fsynced), never on the write path, so below the active segment
+     * both data and indexes are on disk and crash recovery re-reads only from the active segment on (as Kafka does).
+     * Syncing the active segment's index mappings here instead would cost a device flush per partition per
+     * checkpoint. Called before the recovery point is checkpointed.
      */
-    public void flushIndexes() {
+    public void advanceRecoveryPoint() {
         synchronized (flushLock) {
-            long target = flushedOffset;
-            if (target <= recoveryPoint) {
-                return;
+            long target = Math.min(flushedOffset, segments.lastKey());
+            if (target > recoveryPoint) {
+                recoveryPoint = target;
             }
-            Long floor = segments.floorKey(recoveryPoint);
-            for (LogSegment s : segments.tailMap(floor == null ? Long.MIN_VALUE : floor).values()) {
-                s.flushIndexes();
-            }
-            recoveryPoint = target;
         }
     }
 
@@ -471,13 +469,14 @@ public final class PartitionLog {
         lock.lock();
         try {
             flush();
-            flushIndexes();
             try {
                 ProducerSnapshotFile.write(dir, logEndOffset, producerState);
             } catch (IOException e) {
                 throw new StorageException("cannot write producer snapshot for " + topicPartition, e);
             }
+            // Closing trims and fsyncs the active segment's indexes: everything is durable up to the log end.
             segments.values().forEach(LogSegment::close);
+            recoveryPoint = flushedOffset;
         } finally {
             lock.unlock();
         }

@@ -28,16 +28,19 @@ class GroupCommitFlusherTest extends LogTestBase {
     }
 
     @Test
-    void shouldMoveRecoveryPointOnlyOnceIndexesAreSynced() {
-        PartitionLog log = newLog(LogConfig.defaults());
+    void shouldKeepRecoveryPointOutOfTheActiveSegmentWhoseIndexesAreNotSynced() {
+        PartitionLog log = newLog(LogConfig.defaults().withSegmentBytes(200));
         log.appendAsLeader(batch(NOW, 3), 0);
-
         log.flush();
         assertThat(log.flushedOffset()).isEqualTo(3);
-        assertThat(log.recoveryPoint()).as("acknowledging needs the data only").isZero();
 
         manager.writeCheckpoints();
-        assertThat(log.recoveryPoint()).isEqualTo(3);
+        assertThat(log.recoveryPoint()).as("the active segment is re-read after a crash").isZero();
+
+        log.appendAsLeader(batch(NOW, 3), 0);
+        log.flush();
+        manager.writeCheckpoints();
+        assertThat(log.recoveryPoint()).as("up to the rolled segment, whose indexes were synced").isEqualTo(3);
     }
 
     @Test
