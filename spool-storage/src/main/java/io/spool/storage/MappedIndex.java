@@ -12,9 +12,11 @@ import java.nio.file.StandardOpenOption;
  * A memory-mapped file of fixed-size entries sorted by offset, the common part of {@link OffsetIndex} and
  * {@link TimeIndex}.
  *
- * <p>While its segment is active the file is preallocated to {@code maxIndexSize} (rounded down to a whole entry)
- * and zero-filled past the last entry; {@link #trimToValidSize()} cuts it to exactly {@code entries * entrySize}
- * bytes when the segment rolls or the log closes. After a crash the active segment's index is rebuilt from the log,
+ * <p>While its segment is active the index may grow to {@code maxIndexSize} (rounded down to a whole entry). The file
+ * and its mapping start small and double as entries arrive, zero-filled past the last entry: a file preallocated
+ * sparse to its maximum would make every first touch of a page fault in (and zero) a whole read-around window,
+ * which with a thousand partitions costs more CPU than the appends. {@link #trimToValidSize()} cuts the file to
+ * exactly {@code entries * entrySize} bytes when the segment rolls or the log closes. After a crash the active segment's index is rebuilt from the log,
  * so trailing zeros never reach a reader; an older index that fails {@link #sanityCheck()} is rebuilt too.
  *
  * <p>Thread safety: one writer (the log's append lock) and any number of readers. Readers use absolute gets on the
@@ -22,12 +24,16 @@ import java.nio.file.StandardOpenOption;
  * explicitly (the JDK has no supported way), it is left to the garbage collector and never read past the file end.
  */
 abstract class MappedIndex {
+    private static final int INITIAL_BYTES = 4096;
 
     protected final long baseOffset;
     private final int entrySize;
     private volatile Path file;
     private volatile MappedByteBuffer mmap;
     private volatile int entries;
+    /** Entries the current mapping holds. */
+    private int mappedEntries;
+    /** Entries the index may grow to: {@code maxIndexSize} while writable, what it holds otherwise. */
     private int maxEntries;
 
     MappedIndex(Path file, long baseOffset, int maxIndexSize, boolean writable, int entrySize) {
@@ -36,11 +42,11 @@ abstract class MappedIndex {
         this.entrySize = entrySize;
         try {
             boolean existed = Files.exists(file) && Files.size(file) > 0;
-            long existingLength = existed ? Files.size(file) : 0;
-            int length = writable ? Math.max(roundDown(maxIndexSize), roundDown((int) existingLength))
-                : roundDown((int) existingLength);
-            map(length);
-            this.entries = existed ? (int) Math.min(existingLength / entrySize, maxEntries) : 0;
+            int existingLength = existed ? roundDown((int) Math.min(Files.size(file), Integer.MAX_VALUE)) : 0;
+            int limit = writable ? Math.max(roundDown(maxIndexSize), existingLength) : existingLength;
+            map(Math.max(existingLength, Math.min(limit, roundDown(INITIAL_BYTES))));
+            this.maxEntries = limit / entrySize;
+            this.entries = existingLength / entrySize;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open index " + file, e);
         }
@@ -61,7 +67,20 @@ abstract class MappedIndex {
                 }
             }
             mmap = ch.map(FileChannel.MapMode.READ_WRITE, 0, length);
-            maxEntries = length / entrySize;
+            mappedEntries = length / entrySize;
+        }
+    }
+
+    /** Makes room for entry number {@code entries} (the caller checked {@link #isFull()}): doubles the mapping. */
+    protected final void ensureRoomForNextEntry() {
+        if (entries < mappedEntries) {
+            return;
+        }
+        int length = (int) Math.min(slot(maxEntries), Math.max(2L * slot(mappedEntries), roundDown(INITIAL_BYTES)));
+        try {
+            map(length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot grow index " + file, e);
         }
     }
 
@@ -140,6 +159,7 @@ abstract class MappedIndex {
     final void trimToValidSize() {
         try {
             map(slot(entries));
+            maxEntries = entries;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
@@ -148,13 +168,9 @@ abstract class MappedIndex {
         }
     }
 
-    /** Grows a trimmed index back to {@code maxIndexSize} so the segment can take appends again. */
+    /** Lets a trimmed index grow to {@code maxIndexSize} again so the segment can take appends (mapped lazily). */
     final void resize(int maxIndexSize) {
-        try {
-            map(Math.max(roundDown(maxIndexSize), slot(entries)));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot resize index " + file, e);
-        }
+        maxEntries = Math.max(roundDown(maxIndexSize), slot(entries)) / entrySize;
     }
 
     final void flush() {

@@ -57,6 +57,7 @@ final class OffsetIndex extends MappedIndex {
         if (n > 0 && offset - baseOffset <= relOffsetAt(n - 1)) {
             throw new IllegalStateException("offset " + offset + " not above last index entry in " + file());
         }
+        ensureRoomForNextEntry();
         buffer().putInt(slot(n), relativeOffset(offset));
         buffer().putInt(slot(n) + 4, position);
         commitEntry();

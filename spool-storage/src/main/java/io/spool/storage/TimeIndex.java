@@ -70,6 +70,7 @@ final class TimeIndex extends MappedIndex {
         if (n > 0 && offset - baseOffset < relOffsetAt(n - 1)) {
             throw new IllegalStateException("offset " + offset + " below last time index entry in " + file());
         }
+        ensureRoomForNextEntry();
         buffer().putLong(slot(n), timestamp);
         buffer().putInt(slot(n) + 8, relativeOffset(offset));
         commitEntry();
