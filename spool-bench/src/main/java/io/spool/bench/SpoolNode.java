@@ -63,7 +63,7 @@ public final class SpoolNode {
         if (home != null && Files.isExecutable(Path.of(home, "bin", "spool"))) {
             return List.of(Path.of(home, "bin", "spool").toString());
         }
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms256m", "-Xmx1g",
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms32m", "-Xmx1g",
                 "-cp", System.getProperty("java.class.path"), "io.spool.cli.SpoolCli");
     }
 
