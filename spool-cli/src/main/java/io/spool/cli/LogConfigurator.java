@@ -13,7 +13,8 @@ import org.slf4j.Logger;
 /**
  * The logging set-up of the {@code spool} command, in code rather than a logback.xml: parsing XML costs a start-up
  * a noticeable part of its time. Logs go to stderr, because stdout belongs to the data a command prints (consume
- * output, topic lists). A user's own file given with {@code -Dlogback.configurationFile} takes precedence.
+ * output, topic lists). A user's own file given with {@code -Dlogback.configurationFile} takes precedence, and so
+ * does a {@code logback-test.xml} of a test classpath that includes this module.
  * Found by logback through {@code META-INF/services}; runs once, on the first logger lookup.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
@@ -22,7 +23,8 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
-        if (System.getProperty("logback.configurationFile") != null) {
+        if (System.getProperty("logback.configurationFile") != null
+                || LogConfigurator.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
