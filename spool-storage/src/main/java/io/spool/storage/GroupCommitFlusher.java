@@ -5,6 +5,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Group commit: produce handlers ask for durability of an offset and get a future; one background thread
  * ({@value #THREAD_NAME}) drains all waiting requests each round, fsyncs each log that has waiters once
- * ({@link PartitionLog#flush()} covers everything appended so far), and completes every waiter it covered. Under
+ * ({@link PartitionLog#flush()} covers everything appended so far; several logs at once, with a few helper
+ * threads), and completes every waiter it covered. Under
  * load many produce requests share one fsync per partition.
  *
  * <p>Thread safety: {@link #awaitDurable} may be called from any thread; futures complete on the flusher thread
@@ -23,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommitFlusher implements AutoCloseable {
 
     static final String THREAD_NAME = "spool-flusher";
+    /** Threads that fsync other logs while the flusher thread fsyncs one. */
+    private static final int SYNC_THREADS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitFlusher.class);
 
     private record Waiter(PartitionLog log, long offsetExclusive, CompletableFuture<Void> future) {
@@ -31,6 +38,11 @@ public final class GroupCommitFlusher implements AutoCloseable {
     private final LinkedBlockingQueue<Waiter> queue = new LinkedBlockingQueue<>();
     private final List<Waiter> parked = new ArrayList<>();
     private final Thread thread;
+    private final ExecutorService syncers = Executors.newFixedThreadPool(SYNC_THREADS, r -> {
+        Thread t = new Thread(r, THREAD_NAME + "-sync");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong fsyncs = new AtomicLong();
     private volatile boolean running = true;
@@ -91,16 +103,12 @@ public final class GroupCommitFlusher implements AutoCloseable {
         for (Waiter w : batch) {
             byLog.computeIfAbsent(w.log(), l -> new ArrayList<>()).add(w);
         }
+        Map<PartitionLog, RuntimeException> failures = fsyncAll(byLog);
         byLog.forEach((log, waiters) -> {
-            long target = waiters.stream().mapToLong(Waiter::offsetExclusive).max().orElse(0);
-            try {
-                if (log.flushedOffset() < target) {
-                    log.flush();
-                    fsyncs.incrementAndGet();
-                }
-            } catch (RuntimeException e) {
-                LOG.error("fsync of {} failed", log.topicPartition(), e);
-                waiters.forEach(w -> w.future().completeExceptionally(e));
+            RuntimeException failure = failures.get(log);
+            if (failure != null) {
+                LOG.error("fsync of {} failed", log.topicPartition(), failure);
+                waiters.forEach(w -> w.future().completeExceptionally(failure));
                 return;
             }
             long durable = log.flushedOffset();
@@ -114,6 +122,51 @@ public final class GroupCommitFlusher implements AutoCloseable {
         });
     }
 
+    /**
+     * fsyncs every log that is behind its waiters, several at once when there are several: the device serves
+     * concurrent flushes together, so a round costs about one fsync rather than one per partition. Returns the
+     * failures by log.
+     */
+    private Map<PartitionLog, RuntimeException> fsyncAll(Map<PartitionLog, List<Waiter>> byLog) {
+        List<PartitionLog> behind = new ArrayList<>();
+        byLog.forEach((log, waiters) -> {
+            long target = waiters.stream().mapToLong(Waiter::offsetExclusive).max().orElse(0);
+            if (log.flushedOffset() < target) {
+                behind.add(log);
+            }
+        });
+        Map<PartitionLog, RuntimeException> failures = new IdentityHashMap<>();
+        List<Future<?>> pending = new ArrayList<>();
+        for (int i = 1; i < behind.size(); i++) {
+            PartitionLog log = behind.get(i);
+            pending.add(syncers.submit(() -> fsync(log)));
+        }
+        if (!behind.isEmpty()) {
+            try {
+                fsync(behind.get(0));
+            } catch (RuntimeException e) {
+                failures.put(behind.get(0), e);
+            }
+        }
+        for (int i = 0; i < pending.size(); i++) {
+            try {
+                pending.get(i).get();
+            } catch (ExecutionException e) {
+                failures.put(behind.get(i + 1), e.getCause() instanceof RuntimeException r ? r
+                    : new StorageException("fsync of " + behind.get(i + 1).topicPartition() + " failed", e));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failures.put(behind.get(i + 1), new StorageException("interrupted while waiting for an fsync", e));
+            }
+        }
+        return failures;
+    }
+
+    private void fsync(PartitionLog log) {
+        log.flush();
+        fsyncs.incrementAndGet();
+    }
+
     /** Stops the thread; remaining waiters are flushed and completed, or failed if their offset is not there. */
     @Override
     public void close() {
@@ -124,6 +177,7 @@ public final class GroupCommitFlusher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        syncers.shutdown();
         List<Waiter> rest = new ArrayList<>(parked);
         parked.clear();
         queue.drainTo(rest);
