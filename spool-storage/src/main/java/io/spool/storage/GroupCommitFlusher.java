@@ -136,29 +136,29 @@ public final class GroupCommitFlusher implements AutoCloseable {
             }
         });
         Map<PartitionLog, RuntimeException> failures = new IdentityHashMap<>();
-        List<Future<?>> pending = new ArrayList<>();
-        for (int i = 1; i < behind.size(); i++) {
-            PartitionLog log = behind.get(i);
-            pending.add(syncers.submit(() -> fsync(log)));
+        if (behind.isEmpty()) {
+            return failures;
         }
-        if (!behind.isEmpty()) {
-            try {
-                fsync(behind.get(0));
-            } catch (RuntimeException e) {
-                failures.put(behind.get(0), e);
-            }
+        Map<PartitionLog, Future<?>> others = new IdentityHashMap<>();
+        for (PartitionLog log : behind.subList(1, behind.size())) {
+            others.put(log, syncers.submit(() -> fsync(log)));
         }
-        for (int i = 0; i < pending.size(); i++) {
+        try {
+            fsync(behind.get(0));
+        } catch (RuntimeException e) {
+            failures.put(behind.get(0), e);
+        }
+        others.forEach((log, pending) -> {
             try {
-                pending.get(i).get();
+                pending.get();
             } catch (ExecutionException e) {
-                failures.put(behind.get(i + 1), e.getCause() instanceof RuntimeException r ? r
-                    : new StorageException("fsync of " + behind.get(i + 1).topicPartition() + " failed", e));
+                failures.put(log, e.getCause() instanceof RuntimeException r ? r
+                    : new StorageException("fsync of " + log.topicPartition() + " failed", e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failures.put(behind.get(i + 1), new StorageException("interrupted while waiting for an fsync", e));
+                failures.put(log, new StorageException("interrupted while waiting for an fsync", e));
             }
-        }
+        });
         return failures;
     }
 
