@@ -167,7 +167,8 @@ final class BatchValidator {
         return validateRecords(tp, batch, count, config, nowMs);
     }
 
-    private static RecordsScanner.Rules rules(LogConfig config, long nowMs) {
+    /** What {@link RecordsScanner} accepts for a topic with {@code config} at {@code nowMs}. */
+    static RecordsScanner.Rules rules(LogConfig config, long nowMs) {
         long before = config.timestampBeforeMaxMs();
         long after = config.timestampAfterMaxMs();
         long min = before == Long.MAX_VALUE ? Long.MIN_VALUE : nowMs - before;

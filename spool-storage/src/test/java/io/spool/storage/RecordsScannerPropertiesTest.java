@@ -53,13 +53,9 @@ class RecordsScannerPropertiesTest {
 
     private static boolean scan(MemoryRecords records, LogConfig config) {
         MutableRecordBatch batch = records.batches().iterator().next();
-        long before = config.timestampBeforeMaxMs();
-        long after = config.timestampAfterMaxMs();
-        RecordsScanner.Rules rules = new RecordsScanner.Rules(config.compact(),
-            !config.messageTimestampLogAppendTime(), before == Long.MAX_VALUE ? Long.MIN_VALUE : NOW - before,
-            after == Long.MAX_VALUE ? Long.MAX_VALUE : NOW + after);
         return RecordsScanner.accepts(records.buffer(), BatchHeader.HEADER_SIZE, batch.sizeInBytes(),
-            batch.countOrNull(), records.buffer().getLong(BatchHeader.BASE_TIMESTAMP_OFFSET), rules);
+            batch.countOrNull(), records.buffer().getLong(BatchHeader.BASE_TIMESTAMP_OFFSET),
+            BatchValidator.rules(config, NOW));
     }
 
     private static BatchValidator.Result full(MemoryRecords records, LogConfig config) {
