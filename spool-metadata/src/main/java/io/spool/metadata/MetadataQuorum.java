@@ -24,6 +24,20 @@ public interface MetadataQuorum extends AutoCloseable {
     /** The latest applied image. */
     MetadataImage image();
 
+    /**
+     * Whether this node is the active controller: the quorum's leader, with an image that holds everything committed
+     * before its term. Only the active controller may validate an operation against {@link #image()} and append
+     * its records. A quorum of one is always active once started.
+     */
+    default boolean isActiveController() {
+        return true;
+    }
+
+    /** The node id of the quorum's current leader (the active controller), or -1 while there is none known. */
+    default int leaderId() {
+        return -1;
+    }
+
     /** Registers a listener for every image applied from now on. */
     void addListener(MetadataListener listener);
 
