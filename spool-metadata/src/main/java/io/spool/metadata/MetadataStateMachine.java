@@ -62,6 +62,17 @@ final class MetadataStateMachine extends BaseStateMachine {
         return image;
     }
 
+    /** The index of the last entry applied on this node (of any kind), -1 before the first. */
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** The term of the last entry applied on this node, -1 before the first. */
+    long appliedTerm() {
+        TermIndex last = getLastAppliedTermIndex();
+        return last == null ? -1 : last.getTerm();
+    }
+
     void addListener(MetadataListener listener) {
         listeners.add(listener);
     }

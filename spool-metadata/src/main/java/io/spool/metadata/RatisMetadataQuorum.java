@@ -12,12 +12,14 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.RaftConfigKeys;
-import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.netty.NettyConfigKeys;
 import org.apache.ratis.protocol.Message;
@@ -28,10 +30,8 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.NotLeaderException;
 import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * cluster computes the same group. The Ratis log and snapshots live in {@code metadataDir/__cluster_metadata-0}.
  * A single voter is a quorum of one and elects itself within a few hundred milliseconds.
  *
- * <p>Appends go through a Ratis client to the leader (on any voter); the append's future completes once the entry
- * is committed and applied on this node. Thread-safe.
+ * <p>Only the leader appends (it is the active controller; other nodes send it their controller requests over the
+ * Kafka protocol); the append's future completes once the entry is committed and applied on this node.
+ * Thread-safe.
  */
 public final class RatisMetadataQuorum implements MetadataQuorum {
     private static final Logger LOG = LoggerFactory.getLogger(RatisMetadataQuorum.class);
@@ -63,8 +64,10 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
     private final RaftGroup group;
     private final long snapshotThreshold;
     private final MetadataStateMachine stateMachine = new MetadataStateMachine();
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong nextCallId = new AtomicLong();
     private volatile RaftServer server;
-    private volatile RaftClient client;
+    private volatile RaftServer.Division division;
     private volatile boolean closed;
 
     /**
@@ -119,35 +122,74 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         server = RaftServer.newBuilder().setServerId(peerId(nodeId)).setGroup(group).setProperties(properties)
                 .setStateMachine(stateMachine).setOption(RaftStorage.StartupOption.RECOVER).build();
         server.start();
-        client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
+        division = server.getDivision(group.getGroupId());
         try {
-            awaitLeader();
-            long offset = append(List.of(NoOpRecord.INSTANCE)).get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            LOG.info("Metadata quorum started on node {}: caught up to offset {}", nodeId, offset);
+            long offset = awaitCaughtUp();
+            LOG.info("Metadata quorum started on node {}: caught up to offset {}, leader {}", nodeId, offset,
+                    leaderId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while starting the metadata quorum", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("Metadata quorum did not catch up within " + START_TIMEOUT_MS + " ms", e);
+        } catch (TimeoutException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
     /**
-     * Waits until this node knows a leader, so that the first append is not refused while the group is still
-     * electing (the client would retry, but logs each refusal as an error).
+     * Waits until a leader is known and this node has applied everything committed that it knows of: on the leader,
+     * an entry of its own term (so every earlier entry); on a follower, its commit index once the leader has been
+     * heard from. A single voter gives up after {@value #START_TIMEOUT_MS} ms; a node of a larger quorum waits as
+     * long as it takes for a majority to be up, as a Kafka controller does.
      */
-    private void awaitLeader() throws IOException, InterruptedException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
-        RaftServer.Division division = server.getDivision(group.getGroupId());
-        while (division.getInfo().getLeaderId() == null
-                || (division.getInfo().isLeader() && !division.getInfo().isLeaderReady())) {
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException("No metadata quorum leader within " + START_TIMEOUT_MS + " ms");
+    private long awaitCaughtUp() throws InterruptedException, TimeoutException {
+        long start = System.nanoTime();
+        long nextLog = start + TimeUnit.SECONDS.toNanos(10);
+        while (!closed) {
+            DivisionInfo info = division.getInfo();
+            if (info.getLeaderId() != null) {
+                if (info.isLeader() ? isActiveController()
+                        : stateMachine.appliedIndex() >= division.getRaftLog().getLastCommittedIndex()
+                                && stateMachine.appliedIndex() >= 0) {
+                    return stateMachine.image().offset();
+                }
+            }
+            long now = System.nanoTime();
+            if (voters.size() == 1 && now - start > TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS)) {
+                throw new TimeoutException("Metadata quorum did not catch up within " + START_TIMEOUT_MS + " ms");
+            }
+            if (now > nextLog) {
+                LOG.info("Waiting for the metadata quorum {}: no leader with a majority yet", voters);
+                nextLog = now + TimeUnit.SECONDS.toNanos(10);
             }
             Thread.sleep(10);
+        }
+        throw new TimeoutException("Metadata quorum closed while starting");
+    }
+
+    @Override
+    public boolean isActiveController() {
+        RaftServer.Division current = division;
+        if (current == null || closed) {
+            return false;
+        }
+        DivisionInfo info = current.getInfo();
+        // An applied entry of the leader's own term means every entry of earlier terms is applied too.
+        return info.isLeader() && info.isLeaderReady() && stateMachine.appliedTerm() == info.getCurrentTerm();
+    }
+
+    @Override
+    public int leaderId() {
+        RaftServer.Division current = division;
+        RaftPeerId leader = current == null ? null : current.getInfo().getLeaderId();
+        return leader == null ? -1 : nodeIdOf(leader);
+    }
+
+    private static int nodeIdOf(RaftPeerId peer) {
+        String id = peer.toString();
+        try {
+            return Integer.parseInt(id.substring(id.indexOf('-') + 1));
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 
@@ -163,9 +205,6 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(20));
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, millis(50));
         }
-        // Applying a batch runs the listeners (a broker creates the logs of new partitions there), which can take
-        // seconds for a topic with hundreds of partitions; a client timeout below that only causes retries.
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, millis(30_000));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, millis(150));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, millis(300));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, snapshotThreshold > 0);
@@ -182,14 +221,28 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         return TimeDuration.valueOf(ms, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Appends through this node's own Raft division, never through another node: only the active controller
+     * appends, and a node that lost the leadership after validating an operation must not have its records
+     * committed by the new leader. Fails with {@link NotControllerException} when this node is not the leader.
+     */
     @Override
     public CompletableFuture<Long> append(List<MetadataRecord> records) {
-        RaftClient current = client;
+        RaftServer current = server;
         if (current == null || closed) {
             return CompletableFuture.failedFuture(new NotControllerException("The metadata quorum is not running"));
         }
         Message message = Message.valueOf(ByteString.copyFrom(MetadataRecordSerde.encode(records)));
-        return current.async().send(message).handle((reply, error) -> error == null ? afterReply(reply)
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
+                .setServerId(peerId(nodeId)).setGroupId(group.getGroupId()).setCallId(nextCallId.incrementAndGet())
+                .setMessage(message).setType(RaftClientRequest.writeRequestType()).build();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = current.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(new NotControllerException("Metadata append failed", e));
+        }
+        return reply.handle((r, error) -> error == null ? afterReply(r)
                 : CompletableFuture.<Long>failedFuture(new NotControllerException("Metadata append failed", error)))
                 .thenCompose(future -> future);
     }
@@ -228,7 +281,6 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         }
         closed = true;
         stateMachine.failWaiters(new NotControllerException("The metadata quorum is closing"));
-        closeQuietly(client, "client");
         closeQuietly(server, "server");
     }
 
