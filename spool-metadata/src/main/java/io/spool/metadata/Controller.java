@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.apache.kafka.common.Uuid;
@@ -23,8 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The active controller's request logic: validates CreateTopics, DeleteTopics and producer-id allocation against
- * the current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}.
+ * The active controller's request logic: validates CreateTopics, DeleteTopics, producer-id allocation and the
+ * brokers' registrations, heartbeats and ISR changes against the current {@link MetadataImage} and appends the
+ * resulting records to the {@link MetadataQuorum}. Every few hundred milliseconds it fences the brokers whose
+ * sessions have expired (see {@link ClusterControl}). Only the active controller acts: elsewhere every operation
+ * answers {@code NOT_CONTROLLER}.
  *
  * <p>Threading: every operation runs on the controller's own thread, one at a time, and the next one starts only
  * after the previous one's append has been applied to the image, so each operation validates against an image that
@@ -36,7 +40,10 @@ public final class Controller implements AutoCloseable {
     private final MetadataQuorum quorum;
     private final Clock clock;
     private final ControllerSettings settings;
-    private final ExecutorService executor;
+    private final ClusterControl cluster;
+    private final ScheduledExecutorService executor;
+    /** Whether a periodic session check is queued or running, so that a slow append does not pile them up. */
+    private final AtomicBoolean sessionCheckPending = new AtomicBoolean();
     /** Completes when the last enqueued operation has finished; guarded by {@code this}. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     /** Where round-robin placement of the next topic starts; only touched on the controller thread. */
@@ -46,25 +53,32 @@ public final class Controller implements AutoCloseable {
         this.quorum = Objects.requireNonNull(quorum);
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
-        this.executor = Executors.newSingleThreadExecutor(r -> {
+        this.cluster = new ClusterControl(quorum, clock, settings);
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "spool-controller");
             thread.setDaemon(true);
             return thread;
         });
+        long interval = settings.sessionCheckIntervalMs();
+        if (interval > 0) {
+            executor.scheduleWithFixedDelay(this::maybeCheckSessions, interval, interval, TimeUnit.MILLISECONDS);
+        }
     }
 
     /**
      * Creates topics; all that pass validation are created in one atomic append. Returns one result per distinct
      * name, in request order. Errors, checked in this order:
      * <ul>
+     *   <li>{@code NOT_CONTROLLER}: this node is not the active controller (every topic)</li>
      *   <li>{@code INVALID_REQUEST}: the name appears more than once in the request</li>
      *   <li>{@code INVALID_TOPIC_EXCEPTION}: illegal name, or it collides on '.'/'_' with an existing topic or an
      *       earlier topic of this request</li>
      *   <li>{@code TOPIC_ALREADY_EXISTS}</li>
      *   <li>{@code INVALID_CONFIG}: unknown config name, null or invalid value</li>
      *   <li>{@code INVALID_REQUEST}: manual assignment together with a count other than -1</li>
-     *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: bad manual assignment</li>
-     *   <li>{@code INVALID_REPLICATION_FACTOR}: 0, below -1, or more than the registered brokers</li>
+     *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: bad manual assignment, or one whose replicas of a partition are
+     *       all fenced</li>
+     *   <li>{@code INVALID_REPLICATION_FACTOR}: 0, below -1, or more than the unfenced brokers</li>
      *   <li>{@code INVALID_PARTITIONS}: 0 or below -1</li>
      *   <li>{@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR}: the append failed (every created topic)</li>
      * </ul>
@@ -74,7 +88,8 @@ public final class Controller implements AutoCloseable {
     }
 
     /**
-     * Deletes topics by name and by id in one atomic append. Errors: {@code TOPIC_DELETION_DISABLED};
+     * Deletes topics by name and by id in one atomic append. Errors: {@code NOT_CONTROLLER} when this node is not
+     * the active controller; {@code TOPIC_DELETION_DISABLED};
      * {@code INVALID_REQUEST} for a null name, a zero id, a name or id given twice, or a name whose id was also
      * given; {@code UNKNOWN_TOPIC_OR_PARTITION} for an unknown name; {@code UNKNOWN_TOPIC_ID} for an unknown id;
      * {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} if the append failed.
@@ -86,11 +101,64 @@ public final class Controller implements AutoCloseable {
     /**
      * Hands the next {@code size} producer ids to {@code brokerId}, durably: the block is only returned once its
      * {@link ProducerIdsRecord} is committed, so no id is ever handed out twice, even across controller failover.
-     * Fails with {@link IllegalArgumentException} for a size below 1 and {@link MetadataException} when ids are
-     * exhausted.
+     * Fails with {@link IllegalArgumentException} for a size below 1, {@link NotControllerException} when this node
+     * is not the active controller and {@link MetadataException} when ids are exhausted.
      */
     public CompletableFuture<ProducerIdBlock> allocateProducerIds(int brokerId, int size) {
         return enqueue(() -> handleAllocateProducerIds(brokerId, size));
+    }
+
+    /**
+     * Registers a broker; it stays fenced until a heartbeat unfences it. The reply carries the broker epoch that its
+     * heartbeats and ISR changes must name. See {@link ClusterControl#handleRegisterBroker} for the errors.
+     *
+     * @param clusterId the cluster the broker was formatted for
+     * @param rack      the broker's rack, or null
+     */
+    public CompletableFuture<BrokerRegistrationReply> registerBroker(int brokerId, String clusterId,
+            List<Endpoint> endpoints, String rack) {
+        return enqueue(() -> cluster.handleRegisterBroker(brokerId, clusterId, endpoints, rack));
+    }
+
+    /**
+     * A broker's heartbeat: keeps its session alive, unfences it, or fences it for a controlled shutdown. See
+     * {@link ClusterControl#handleHeartbeat} for the rules and errors.
+     *
+     * @param metadataOffset the offset of the last metadata batch the broker has applied ({@code image().offset()})
+     * @param wantFence      the broker is not ready to serve (it stays fenced, or becomes fenced)
+     * @param wantShutDown   the broker wants to shut down once it leads nothing
+     */
+    public CompletableFuture<BrokerHeartbeatReply> heartbeat(int brokerId, long brokerEpoch, long metadataOffset,
+            boolean wantFence, boolean wantShutDown) {
+        return enqueue(() -> cluster.handleHeartbeat(brokerId, brokerEpoch, metadataOffset, wantFence,
+                wantShutDown));
+    }
+
+    /**
+     * A partition leader's request to change the partition's ISR to {@code newIsr}; on success the partition epoch
+     * goes up by one and leader and leader epoch stay. See {@link AlterPartitionRequest#check} for the errors.
+     */
+    public CompletableFuture<AlterPartitionReply> alterPartition(int brokerId, long brokerEpoch, Uuid topicId,
+            int partition, int leaderEpoch, int partitionEpoch, List<Integer> newIsr) {
+        AlterPartitionRequest request = new AlterPartitionRequest(brokerId, brokerEpoch, topicId, partition,
+                leaderEpoch, partitionEpoch, newIsr);
+        return enqueue(() -> cluster.handleAlterPartition(request));
+    }
+
+    /** Fences the brokers whose sessions have expired, now; what the periodic check runs. */
+    CompletableFuture<Void> checkSessions() {
+        return enqueue(cluster::handleCheckSessions);
+    }
+
+    private void maybeCheckSessions() {
+        if (sessionCheckPending.compareAndSet(false, true)) {
+            checkSessions().whenComplete((ignored, error) -> {
+                sessionCheckPending.set(false);
+                if (error != null) {
+                    LOG.error("Broker session check failed", error);
+                }
+            });
+        }
     }
 
     private synchronized <T> CompletableFuture<T> enqueue(Supplier<CompletableFuture<T>> operation) {
@@ -107,6 +175,12 @@ public final class Controller implements AutoCloseable {
 
     private CompletableFuture<List<CreateTopicResult>> handleCreateTopics(List<CreateTopicSpec> specs,
             boolean validateOnly) {
+        if (!cluster.isActive()) {
+            Map<String, CreateTopicResult> results = new LinkedHashMap<>();
+            specs.forEach(spec -> results.put(spec.name(), CreateTopicResult.error(spec.name(),
+                    Errors.NOT_CONTROLLER, Errors.NOT_CONTROLLER.message())));
+            return CompletableFuture.completedFuture(new ArrayList<>(results.values()));
+        }
         MetadataImage image = quorum.image();
         Map<String, CreateTopicSpec> byName = new LinkedHashMap<>();
         Set<String> duplicates = new HashSet<>();
@@ -184,7 +258,8 @@ public final class Controller implements AutoCloseable {
                 records.add(new ConfigRecord(ConfigResourceType.TOPIC, name, key, value.trim())));
         for (Map.Entry<Integer, List<Integer>> entry : placement.replicas().entrySet()) {
             List<Integer> replicas = entry.getValue();
-            records.add(new PartitionRecord(id, entry.getKey(), replicas, replicas, replicas.get(0), 0, 0));
+            List<Integer> isr = replicas.stream().filter(r -> !image.cluster().isFenced(r)).toList();
+            records.add(new PartitionRecord(id, entry.getKey(), replicas, isr, isr.get(0), 0, 0));
         }
         short replicationFactor = (short) placement.replicas().get(0).size();
         Map<String, String> brokerConfigs = new HashMap<>(settings.brokerConfigs());
@@ -194,7 +269,6 @@ public final class Controller implements AutoCloseable {
     }
 
     private ReplicaPlacer.Placement place(MetadataImage image, CreateTopicSpec spec) {
-        Set<Integer> brokers = image.cluster().brokers().keySet();
         if (!spec.assignments().isEmpty()) {
             if (spec.replicationFactor() != -1) {
                 return ReplicaPlacer.Placement.failed(Errors.INVALID_REQUEST,
@@ -204,7 +278,7 @@ public final class Controller implements AutoCloseable {
                 return ReplicaPlacer.Placement.failed(Errors.INVALID_REQUEST,
                         "A manual partition assignment was specified, but numPartitions was not set to -1.");
             }
-            return ReplicaPlacer.checkManual(brokers, spec.assignments());
+            return checkManual(image.cluster(), spec.assignments());
         }
         if (spec.replicationFactor() == 0 || spec.replicationFactor() < -1) {
             return ReplicaPlacer.Placement.failed(Errors.INVALID_REPLICATION_FACTOR,
@@ -217,7 +291,7 @@ public final class Controller implements AutoCloseable {
         int partitions = spec.numPartitions() == -1 ? settings.defaultPartitions() : spec.numPartitions();
         short replicationFactor = spec.replicationFactor() == -1
                 ? settings.defaultReplicationFactor() : spec.replicationFactor();
-        ReplicaPlacer.Placement placement = ReplicaPlacer.place(brokers, partitions, replicationFactor,
+        ReplicaPlacer.Placement placement = ReplicaPlacer.place(image.cluster(), partitions, replicationFactor,
                 nextPlacementStart);
         if (!placement.failed()) {
             nextPlacementStart++;
@@ -225,8 +299,30 @@ public final class Controller implements AutoCloseable {
         return placement;
     }
 
+    /** A valid manual assignment also needs an unfenced replica for every partition, to lead it. */
+    private static ReplicaPlacer.Placement checkManual(ClusterImage cluster, Map<Integer, List<Integer>> assignments) {
+        ReplicaPlacer.Placement placement = ReplicaPlacer.checkManual(cluster.brokers().keySet(), assignments);
+        if (placement.failed()) {
+            return placement;
+        }
+        for (Map.Entry<Integer, List<Integer>> entry : placement.replicas().entrySet()) {
+            if (entry.getValue().stream().allMatch(cluster::isFenced)) {
+                return ReplicaPlacer.Placement.failed(Errors.INVALID_REPLICA_ASSIGNMENT, "All brokers specified in "
+                        + "the manual partition assignment for partition " + entry.getKey() + " are fenced.");
+            }
+        }
+        return placement;
+    }
+
     private CompletableFuture<List<DeleteTopicResult>> handleDeleteTopics(List<String> names, List<Uuid> ids) {
         List<DeleteTopicResult> results = new ArrayList<>();
+        if (!cluster.isActive()) {
+            names.forEach(n -> results.add(new DeleteTopicResult(n, Uuid.ZERO_UUID, Errors.NOT_CONTROLLER,
+                    Errors.NOT_CONTROLLER.message())));
+            ids.forEach(id -> results.add(new DeleteTopicResult(null, id, Errors.NOT_CONTROLLER,
+                    Errors.NOT_CONTROLLER.message())));
+            return CompletableFuture.completedFuture(results);
+        }
         if (!settings.deleteTopicEnable()) {
             names.forEach(n -> results.add(new DeleteTopicResult(n, Uuid.ZERO_UUID, Errors.TOPIC_DELETION_DISABLED,
                     Errors.TOPIC_DELETION_DISABLED.message())));
@@ -260,6 +356,9 @@ public final class Controller implements AutoCloseable {
         if (size < 1) {
             throw new IllegalArgumentException("Producer id block size must be positive, not " + size);
         }
+        if (!cluster.isActive()) {
+            throw new NotControllerException("This node is not the active controller");
+        }
         long first = quorum.image().nextProducerId();
         if (first > Long.MAX_VALUE - size) {
             throw new MetadataException("Exhausted all producer ids: next is " + first);
@@ -272,7 +371,7 @@ public final class Controller implements AutoCloseable {
         });
     }
 
-    private static Errors appendError(Throwable error) {
+    static Errors appendError(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof NotControllerException ? Errors.NOT_CONTROLLER : Errors.UNKNOWN_SERVER_ERROR;
     }

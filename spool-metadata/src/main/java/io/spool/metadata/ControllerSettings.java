@@ -10,32 +10,75 @@ import java.util.Map;
  * @param deleteTopicEnable        {@code delete.topic.enable}
  * @param brokerConfigs            the broker's static configs by Kafka name (e.g. {@code log.retention.ms}); topic
  *                                 configs fall back to their broker synonyms here
+ * @param clusterId                the id every registering broker must name, or null to accept any
+ * @param brokerSessionTimeoutMs   {@code broker.session.timeout.ms}: an unfenced broker not heard from for longer
+ *                                 is fenced
+ * @param sessionCheckIntervalMs   how often the active controller looks for expired sessions; 0 for never (tests
+ *                                 run the check themselves)
  */
 public record ControllerSettings(int defaultPartitions, short defaultReplicationFactor, boolean deleteTopicEnable,
-        Map<String, String> brokerConfigs) {
+        Map<String, String> brokerConfigs, String clusterId, long brokerSessionTimeoutMs,
+        long sessionCheckIntervalMs) {
+
+    /** Kafka's {@code broker.session.timeout.ms} default. */
+    public static final long DEFAULT_BROKER_SESSION_TIMEOUT_MS = 9000;
+    public static final long DEFAULT_SESSION_CHECK_INTERVAL_MS = 250;
 
     public ControllerSettings {
         brokerConfigs = Map.copyOf(brokerConfigs);
+        if (brokerSessionTimeoutMs <= 0) {
+            throw new IllegalArgumentException("Broker session timeout must be positive: " + brokerSessionTimeoutMs);
+        }
+        if (sessionCheckIntervalMs < 0) {
+            throw new IllegalArgumentException("Session check interval must not be negative: "
+                    + sessionCheckIntervalMs);
+        }
     }
 
-    /** Kafka's defaults: one partition, one replica, deletion enabled, no broker overrides. */
+    /** Settings that accept any cluster id, with the default session timeout and check interval. */
+    public ControllerSettings(int defaultPartitions, short defaultReplicationFactor, boolean deleteTopicEnable,
+            Map<String, String> brokerConfigs) {
+        this(defaultPartitions, defaultReplicationFactor, deleteTopicEnable, brokerConfigs, null,
+                DEFAULT_BROKER_SESSION_TIMEOUT_MS, DEFAULT_SESSION_CHECK_INTERVAL_MS);
+    }
+
+    /** Kafka's defaults: one partition, one replica, deletion enabled, no broker overrides, 9 s sessions. */
     public static ControllerSettings defaults() {
         return new ControllerSettings(1, (short) 1, true, Map.of());
     }
 
     public ControllerSettings withDefaultPartitions(int partitions) {
-        return new ControllerSettings(partitions, defaultReplicationFactor, deleteTopicEnable, brokerConfigs);
+        return new ControllerSettings(partitions, defaultReplicationFactor, deleteTopicEnable, brokerConfigs,
+                clusterId, brokerSessionTimeoutMs, sessionCheckIntervalMs);
     }
 
     public ControllerSettings withDefaultReplicationFactor(short replicationFactor) {
-        return new ControllerSettings(defaultPartitions, replicationFactor, deleteTopicEnable, brokerConfigs);
+        return new ControllerSettings(defaultPartitions, replicationFactor, deleteTopicEnable, brokerConfigs,
+                clusterId, brokerSessionTimeoutMs, sessionCheckIntervalMs);
     }
 
     public ControllerSettings withDeleteTopicEnable(boolean enable) {
-        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, enable, brokerConfigs);
+        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, enable, brokerConfigs,
+                clusterId, brokerSessionTimeoutMs, sessionCheckIntervalMs);
     }
 
     public ControllerSettings withBrokerConfigs(Map<String, String> configs) {
-        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, deleteTopicEnable, configs);
+        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, deleteTopicEnable, configs,
+                clusterId, brokerSessionTimeoutMs, sessionCheckIntervalMs);
+    }
+
+    public ControllerSettings withClusterId(String id) {
+        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, deleteTopicEnable, brokerConfigs,
+                id, brokerSessionTimeoutMs, sessionCheckIntervalMs);
+    }
+
+    public ControllerSettings withBrokerSessionTimeoutMs(long timeoutMs) {
+        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, deleteTopicEnable, brokerConfigs,
+                clusterId, timeoutMs, sessionCheckIntervalMs);
+    }
+
+    public ControllerSettings withSessionCheckIntervalMs(long intervalMs) {
+        return new ControllerSettings(defaultPartitions, defaultReplicationFactor, deleteTopicEnable, brokerConfigs,
+                clusterId, brokerSessionTimeoutMs, intervalMs);
     }
 }

@@ -33,7 +33,8 @@ public final class MetadataDelta {
     /** Full new config maps of the topics/brokers whose configs this delta touched. */
     private final Map<String, Map<String, String>> topicConfigs = new HashMap<>();
     private final Map<String, Map<String, String>> brokerConfigs = new HashMap<>();
-    private final Map<Integer, RegisterBrokerRecord> brokers = new TreeMap<>();
+    /** Brokers registered, fenced or unfenced by this delta, with their state as of the last replayed record. */
+    private final Map<Integer, BrokerRegistration> brokers = new TreeMap<>();
     private long nextProducerId;
 
     public MetadataDelta(MetadataImage base) {
@@ -67,10 +68,30 @@ public final class MetadataDelta {
             }
             nextProducerId = r.nextProducerId();
         } else if (record instanceof RegisterBrokerRecord r) {
-            brokers.put(r.brokerId(), r);
+            brokers.put(r.brokerId(), BrokerRegistration.registered(r));
+        } else if (record instanceof FenceBrokerRecord r) {
+            replayFencing(r, r.brokerId(), r.brokerEpoch(), true);
+        } else if (record instanceof UnfenceBrokerRecord r) {
+            replayFencing(r, r.brokerId(), r.brokerEpoch(), false);
         } else if (!(record instanceof NoOpRecord)) {
             throw new IllegalStateException("Unhandled metadata record " + record);
         }
+    }
+
+    private void replayFencing(MetadataRecord r, int brokerId, long epoch, boolean fenced) {
+        BrokerRegistration registration = broker(brokerId).orElseThrow(() ->
+                new IllegalStateException("Fencing change of an unregistered broker: " + r));
+        if (registration.epoch() != epoch) {
+            throw new IllegalStateException("Fencing change for epoch " + epoch + " of broker " + brokerId
+                    + " whose epoch is " + registration.epoch() + ": " + r);
+        }
+        brokers.put(brokerId, registration.withFenced(fenced));
+    }
+
+    /** The broker's registration as of the records replayed so far. */
+    public Optional<BrokerRegistration> broker(int brokerId) {
+        BrokerRegistration changed = brokers.get(brokerId);
+        return changed != null ? Optional.of(changed) : base.cluster().registration(brokerId);
     }
 
     private void replayTopic(TopicRecord r) {
@@ -158,7 +179,7 @@ public final class MetadataDelta {
         }
         ClusterImage cluster = base.cluster();
         if (!brokers.isEmpty()) {
-            Map<Integer, RegisterBrokerRecord> newBrokers = new HashMap<>(cluster.brokers());
+            Map<Integer, BrokerRegistration> newBrokers = new HashMap<>(cluster.registrations());
             newBrokers.putAll(brokers);
             cluster = new ClusterImage(newBrokers);
         }
@@ -192,7 +213,7 @@ public final class MetadataDelta {
         return Collections.unmodifiableSet(brokerConfigs.keySet());
     }
 
-    /** Ids of the brokers that registered in this delta. */
+    /** Ids of the brokers that registered, or were fenced or unfenced, in this delta. */
     public Set<Integer> changedBrokers() {
         return Collections.unmodifiableSet(brokers.keySet());
     }

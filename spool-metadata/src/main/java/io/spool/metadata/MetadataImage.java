@@ -57,11 +57,18 @@ public final class MetadataImage {
     }
 
     /**
-     * Records that rebuild this image when replayed over {@link #EMPTY}: what a snapshot stores. Brokers come first,
-     * then each topic with its partitions, then topic and broker configs and the producer-id counter.
+     * Records that rebuild this image when replayed over {@link #EMPTY}: what a snapshot stores. Brokers come first
+     * (each unfenced one's registration followed by its unfencing), then each topic with its partitions, then topic
+     * and broker configs and the producer-id counter.
      */
     public List<MetadataRecord> toRecords() {
-        List<MetadataRecord> records = new ArrayList<>(cluster.brokers().values());
+        List<MetadataRecord> records = new ArrayList<>();
+        for (BrokerRegistration broker : cluster.registrations().values()) {
+            records.add(broker.record());
+            if (!broker.fenced()) {
+                records.add(new UnfenceBrokerRecord(broker.brokerId(), broker.epoch()));
+            }
+        }
         for (TopicImage topic : topics.all()) {
             records.add(new TopicRecord(topic.name(), topic.id()));
             records.addAll(topic.partitions().values());

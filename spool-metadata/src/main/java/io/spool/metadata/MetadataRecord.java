@@ -7,5 +7,5 @@ package io.spool.metadata;
  * <p>Records are immutable values and safe to share between threads.
  */
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord,
-        ProducerIdsRecord, RegisterBrokerRecord, NoOpRecord {
+        ProducerIdsRecord, RegisterBrokerRecord, NoOpRecord, FenceBrokerRecord, UnfenceBrokerRecord {
 }

@@ -27,6 +27,8 @@ import org.apache.kafka.common.Uuid;
  *                          endpointCount:int32 (listener:string host:string port:int32){endpointCount}
  *                          rack:nullable-string
  *   7 NoOpRecord           (no fields)
+ *   8 FenceBrokerRecord    brokerId:int32 brokerEpoch:int64
+ *   9 UnfenceBrokerRecord  brokerId:int32 brokerEpoch:int64
  * string := length:int16 utf8-bytes{length}      (length -1 encodes null where nullable)
  * uuid   := mostSignificantBits:int64 leastSignificantBits:int64
  * int32s := count:int32 int32{count}
@@ -49,6 +51,8 @@ public final class MetadataRecordSerde {
     private static final byte PRODUCER_IDS = 5;
     private static final byte REGISTER_BROKER = 6;
     private static final byte NO_OP = 7;
+    private static final byte FENCE_BROKER = 8;
+    private static final byte UNFENCE_BROKER = 9;
 
     private MetadataRecordSerde() {
     }
@@ -133,6 +137,10 @@ public final class MetadataRecordSerde {
             out.string(r.rack());
         } else if (record instanceof NoOpRecord) {
             out.ensure(1).buf.put(NO_OP);
+        } else if (record instanceof FenceBrokerRecord r) {
+            out.ensure(1 + 4 + 8).buf.put(FENCE_BROKER).putInt(r.brokerId()).putLong(r.brokerEpoch());
+        } else if (record instanceof UnfenceBrokerRecord r) {
+            out.ensure(1 + 4 + 8).buf.put(UNFENCE_BROKER).putInt(r.brokerId()).putLong(r.brokerEpoch());
         } else {
             throw new IllegalStateException("Unhandled metadata record " + record);
         }
@@ -154,6 +162,8 @@ public final class MetadataRecordSerde {
             case PRODUCER_IDS -> new ProducerIdsRecord(buf.getInt(), buf.getLong());
             case REGISTER_BROKER -> readRegisterBroker(buf);
             case NO_OP -> NoOpRecord.INSTANCE;
+            case FENCE_BROKER -> new FenceBrokerRecord(buf.getInt(), buf.getLong());
+            case UNFENCE_BROKER -> new UnfenceBrokerRecord(buf.getInt(), buf.getLong());
             default -> throw new CorruptMetadataException("Unknown metadata record type " + type);
         };
     }

@@ -1,7 +1,10 @@
 package io.spool.metadata;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -11,10 +14,15 @@ import java.util.TreeMap;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * Chooses replicas for new partitions, or checks a manual assignment, against the registered brokers. Placement is
- * round-robin over brokers in id order: partition {@code p} of a topic placed from {@code start} gets the
- * {@code replicationFactor} brokers starting at index {@code start + p}, so leaders (first replicas) spread evenly.
- * Racks are not considered yet. Stateless and thread-safe.
+ * Chooses replicas for new partitions on the unfenced brokers, or checks a manual assignment against the registered
+ * ones. Stateless and thread-safe.
+ *
+ * <p>Placement first lays the unfenced brokers out in one ring that alternates racks: racks in name order (brokers
+ * without a rack share one unnamed rack, first), brokers of a rack in id order, taking one broker of each rack in
+ * turn. Partition {@code p} of a topic placed from {@code start} is led by the broker at ring index
+ * {@code start + p}, so leaders spread evenly; its followers are the next brokers around the ring, skipping brokers
+ * of a rack the partition already uses until every rack holds a replica. Without racks this is plain round-robin
+ * in id order. Given the same brokers and start, the result is always the same.
  */
 final class ReplicaPlacer {
     /** Replica lists by partition index, or the error that prevents them. */
@@ -31,26 +39,69 @@ final class ReplicaPlacer {
     private ReplicaPlacer() {
     }
 
-    static Placement place(Collection<Integer> brokerIds, int numPartitions, short replicationFactor, int start) {
-        List<Integer> brokers = new ArrayList<>(brokerIds);
-        brokers.sort(Integer::compare);
-        if (replicationFactor > brokers.size()) {
-            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition "
-                    + replicationFactor + " time(s): The target replication factor of " + replicationFactor
-                    + " cannot be reached because only " + brokers.size() + " broker(s) are registered.");
+    static Placement place(ClusterImage cluster, int numPartitions, short replicationFactor, int start) {
+        Map<Integer, String> racks = new HashMap<>();
+        cluster.unfencedBrokerIds().forEach(id -> racks.put(id, cluster.brokers().get(id).rack()));
+        List<Integer> ring = rackAlternatingRing(racks);
+        String prefix = "Unable to replicate the partition " + replicationFactor + " time(s): ";
+        if (ring.isEmpty() && !cluster.registrations().isEmpty()) {
+            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, prefix + "All brokers are currently fenced.");
         }
+        if (replicationFactor > ring.size()) {
+            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, prefix + "The target replication factor of "
+                    + replicationFactor + " cannot be reached because only " + ring.size()
+                    + " unfenced broker(s) are registered.");
+        }
+        int rackCount = new HashSet<>(racks.values()).size();
         Map<Integer, List<Integer>> result = new TreeMap<>();
         for (int p = 0; p < numPartitions; p++) {
-            List<Integer> replicas = new ArrayList<>(replicationFactor);
-            for (int r = 0; r < replicationFactor; r++) {
-                replicas.add(brokers.get(Math.floorMod(start + p + r, brokers.size())));
-            }
-            result.put(p, List.copyOf(replicas));
+            result.put(p, replicasOf(ring, racks, rackCount, Math.floorMod(start + p, ring.size()),
+                    replicationFactor));
         }
         return new Placement(result, Errors.NONE, null);
     }
 
-    /** Checks a manual assignment: dense 0-based partitions, non-empty lists of distinct registered brokers. */
+    /** The brokers, one rack after another in turn. */
+    private static List<Integer> rackAlternatingRing(Map<Integer, String> racks) {
+        Map<String, Deque<Integer>> byRack = new TreeMap<>(Comparator.nullsFirst(Comparator.naturalOrder()));
+        new TreeMap<>(racks).forEach((id, rack) -> byRack.computeIfAbsent(rack, r -> new ArrayDeque<>()).add(id));
+        List<Integer> ring = new ArrayList<>(racks.size());
+        while (ring.size() < racks.size()) {
+            for (Deque<Integer> brokers : byRack.values()) {
+                if (!brokers.isEmpty()) {
+                    ring.add(brokers.poll());
+                }
+            }
+        }
+        return ring;
+    }
+
+    /** The leader at {@code leaderIndex}, then the next brokers around the ring, new racks first. */
+    private static List<Integer> replicasOf(List<Integer> ring, Map<Integer, String> racks, int rackCount,
+            int leaderIndex, int replicationFactor) {
+        List<Integer> replicas = new ArrayList<>(replicationFactor);
+        Set<String> usedRacks = new HashSet<>();
+        List<Integer> deferred = new ArrayList<>();
+        for (int step = 0; step < ring.size() && replicas.size() < replicationFactor; step++) {
+            int broker = ring.get((leaderIndex + step) % ring.size());
+            String rack = racks.get(broker);
+            if (usedRacks.size() < rackCount && usedRacks.contains(rack)) {
+                deferred.add(broker);
+            } else {
+                replicas.add(broker);
+                usedRacks.add(rack);
+            }
+        }
+        for (int i = 0; replicas.size() < replicationFactor; i++) {
+            replicas.add(deferred.get(i));
+        }
+        return List.copyOf(replicas);
+    }
+
+    /**
+     * Checks a manual assignment: dense 0-based partitions, non-empty lists of distinct registered brokers. As in
+     * Kafka, a fenced broker may be named; the controller then leaves it out of the partition's first ISR.
+     */
     static Placement checkManual(Set<Integer> registered, Map<Integer, List<Integer>> assignments) {
         Map<Integer, List<Integer>> sorted = new TreeMap<>(assignments);
         Integer replicationFactor = null;

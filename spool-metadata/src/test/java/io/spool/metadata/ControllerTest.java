@@ -106,7 +106,7 @@ class ControllerTest {
         CreateTopicResult tooMany = create(CreateTopicSpec.of("r4", 1, 4));
         assertThat(tooMany.error()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
         assertThat(tooMany.message()).isEqualTo("Unable to replicate the partition 4 time(s): The target replication"
-                + " factor of 4 cannot be reached because only 3 broker(s) are registered.");
+                + " factor of 4 cannot be reached because only 3 unfenced broker(s) are registered.");
         assertThat(quorum.image().topics().all()).isEmpty();
     }
 

@@ -6,13 +6,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * An in-memory metadata log of one node for unit tests: appends are encoded, decoded and applied at once on the
- * caller's thread (under a lock, so in order). {@link #failAppends} makes the next appends fail.
+ * caller's thread (under a lock, so in order). {@link #failAppends} makes the next appends fail;
+ * {@link #setActiveController} makes this node lose or regain the active controller's role.
  */
 final class LocalMetadataQuorum implements MetadataQuorum {
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final List<List<MetadataRecord>> log = new CopyOnWriteArrayList<>();
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private volatile RuntimeException appendFailure;
+    private volatile boolean activeController = true;
 
     @Override
     public void start() {
@@ -36,6 +38,15 @@ final class LocalMetadataQuorum implements MetadataQuorum {
     }
 
     @Override
+    public boolean isActiveController() {
+        return activeController;
+    }
+
+    void setActiveController(boolean active) {
+        activeController = active;
+    }
+
+    @Override
     public MetadataImage image() {
         return image;
     }
@@ -54,13 +65,30 @@ final class LocalMetadataQuorum implements MetadataQuorum {
         return log;
     }
 
-    /** Registers brokers {@code 0..count-1}. */
+    /** Registers the brokers at epoch 1 and unfences them. */
     LocalMetadataQuorum withBrokers(int... ids) {
         for (int id : ids) {
-            append(List.of(new RegisterBrokerRecord(id, 1L, List.of(new Endpoint("PLAINTEXT", "localhost", 9092 + id)),
-                    null))).join();
+            append(List.of(registration(id, null), new UnfenceBrokerRecord(id, 1L))).join();
         }
         return this;
+    }
+
+    /** Registers the brokers at epoch 1 and leaves them fenced. */
+    LocalMetadataQuorum withFencedBrokers(int... ids) {
+        for (int id : ids) {
+            append(List.of(registration(id, null))).join();
+        }
+        return this;
+    }
+
+    /** Registers the broker in this rack at epoch 1 and unfences it. */
+    LocalMetadataQuorum withBrokerInRack(int id, String rack) {
+        append(List.of(registration(id, rack), new UnfenceBrokerRecord(id, 1L))).join();
+        return this;
+    }
+
+    private static RegisterBrokerRecord registration(int id, String rack) {
+        return new RegisterBrokerRecord(id, 1L, List.of(new Endpoint("PLAINTEXT", "localhost", 9092 + id)), rack);
     }
 
     @Override
