@@ -22,13 +22,16 @@ class MetadataDeltaTest {
             List.of(new RegisterBrokerRecord(0, "c", 1, List.of(new Endpoint("PLAINTEXT", "h", 9092)), null)),
             List.of(new TopicRecord("foo", FOO), new ConfigRecord(ConfigResourceType.TOPIC, "foo", "retention.ms", "1"),
                     partition(FOO, 0, 0, 0), partition(FOO, 1, 0, 0)),
-            List.of(new ProducerIdsRecord(0, 1000), NoOpRecord.INSTANCE),
-            List.of(partition(FOO, 1, 0, 1), new ConfigRecord(ConfigResourceType.BROKER, "", "log.retention.ms", "5")),
+            List.of(new ProducerIdsRecord(0, 1000), NoOpRecord.INSTANCE, new UnfenceBrokerRecord(0, 1)),
+            List.of(partition(FOO, 1, 0, 1), new ConfigRecord(ConfigResourceType.BROKER, "", "log.retention.ms", "5"),
+                    new RegisterBrokerRecord(1, "c", 5, List.of(new Endpoint("PLAINTEXT", "h1", 9092)), "r1"),
+                    new UnfenceBrokerRecord(1, 5)),
             List.of(new TopicRecord("bar", BAR), partition(BAR, 0, 0, 0),
                     new ConfigRecord(ConfigResourceType.TOPIC, "foo", "retention.ms", null),
                     new ConfigRecord(ConfigResourceType.TOPIC, "foo", "segment.ms", "9")),
-            List.of(new RemoveTopicRecord(FOO)),
-            List.of(new TopicRecord("foo", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAw")), new RemoveTopicRecord(BAR)));
+            List.of(new RemoveTopicRecord(FOO), new FenceBrokerRecord(0, 1)),
+            List.of(new TopicRecord("foo", Uuid.fromString("AAAAAAAAAAAAAAAAAAAAAw")), new RemoveTopicRecord(BAR),
+                    new RegisterBrokerRecord(0, "c", 2, List.of(new Endpoint("PLAINTEXT", "h", 9093)), null)));
 
     /** Applies every batch in turn and checks each intermediate image. */
     @Test
@@ -38,6 +41,8 @@ class MetadataDeltaTest {
         MetadataImage i0 = images.get(0);
         assertThat(i0.offset()).isEqualTo(0);
         assertThat(i0.cluster().brokers()).containsOnlyKeys(0);
+        assertThat(i0.cluster().isFenced(0)).isTrue();
+        assertThat(i0.cluster().registration(0).orElseThrow().epoch()).isEqualTo(1);
         assertThat(i0.topics().all()).isEmpty();
 
         MetadataImage i1 = images.get(1);
@@ -49,11 +54,15 @@ class MetadataDeltaTest {
         MetadataImage i2 = images.get(2);
         assertThat(i2.nextProducerId()).isEqualTo(1000);
         assertThat(i2.topics()).isSameAs(i1.topics());
+        assertThat(i2.cluster().unfencedBrokerIds()).containsExactly(0);
+        assertThat(i2.cluster().isFenced(0)).isFalse();
 
         MetadataImage i3 = images.get(3);
         assertThat(i3.topics().byId(FOO).orElseThrow().partition(1).leaderEpoch()).isEqualTo(1);
         assertThat(i2.topics().byId(FOO).orElseThrow().partition(1).leaderEpoch()).isEqualTo(0);
         assertThat(i3.configs().brokerConfigs("")).isEqualTo(Map.of("log.retention.ms", "5"));
+        assertThat(i3.cluster().unfencedBrokerIds()).containsExactly(0, 1);
+        assertThat(i3.cluster().registration(1).orElseThrow().rack()).isEqualTo("r1");
 
         MetadataImage i4 = images.get(4);
         assertThat(i4.topics().all()).extracting(TopicImage::name).containsExactlyInAnyOrder("foo", "bar");
@@ -64,10 +73,26 @@ class MetadataDeltaTest {
         assertThat(i5.topics().byName("foo")).isEmpty();
         assertThat(i5.configs().topicConfigs("foo")).isEmpty();
         assertThat(i4.topics().byId(FOO)).isPresent();
+        assertThat(i5.cluster().unfencedBrokerIds()).containsExactly(1);
+        assertThat(i5.cluster().registrations()).containsOnlyKeys(0, 1);
 
         MetadataImage i6 = images.get(6);
         assertThat(i6.topics().all()).extracting(TopicImage::name).containsExactly("foo");
         assertThat(i6.topics().byName("foo").orElseThrow().id()).isNotEqualTo(FOO);
+        BrokerRegistration again = i6.cluster().registration(0).orElseThrow();
+        assertThat(again.epoch()).isEqualTo(2);
+        assertThat(again.fenced()).isTrue();
+        assertThat(again.endpoints()).containsExactly(new Endpoint("PLAINTEXT", "h", 9093));
+        assertThat(i6.cluster().unfencedBrokerIds()).containsExactly(1);
+    }
+
+    @Test
+    void shouldWriteUnfencingAfterTheRegistrationOfEveryUnfencedBroker() {
+        List<MetadataRecord> records = applyAll().get(3).toRecords();
+        assertThat(records.subList(0, 4)).containsExactly(BATCHES.get(0).get(0), new UnfenceBrokerRecord(0, 1),
+                BATCHES.get(3).get(2), new UnfenceBrokerRecord(1, 5));
+        assertThat(applyAll().get(6).toRecords()).filteredOn(r -> r instanceof UnfenceBrokerRecord)
+                .containsExactly(new UnfenceBrokerRecord(1, 5));
     }
 
     @Test
@@ -102,6 +127,12 @@ class MetadataDeltaTest {
         assertThat(create.changedTopics()).containsOnlyKeys(FOO);
         assertThat(create.changedTopicConfigs()).containsExactly("foo");
 
+        MetadataDelta fencing = new MetadataDelta(images.get(1));
+        BATCHES.get(2).forEach(fencing::replay);
+        assertThat(fencing.changedBrokers()).containsExactly(0);
+        assertThat(fencing.broker(0).orElseThrow().fenced()).isFalse();
+        assertThat(images.get(1).cluster().isFenced(0)).isTrue();
+
         MetadataDelta remove = new MetadataDelta(images.get(4));
         BATCHES.get(5).forEach(remove::replay);
         assertThat(remove.deletedTopics()).containsOnlyKeys(FOO);
@@ -128,6 +159,14 @@ class MetadataDeltaTest {
                 .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> new MetadataDelta(applyAll().get(2)).replay(new ProducerIdsRecord(0, 5)))
                 .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new FenceBrokerRecord(9, 1)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new UnfenceBrokerRecord(9, 1)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new UnfenceBrokerRecord(0, 2)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(applyAll().get(6)).replay(new FenceBrokerRecord(0, 1)))
+                .as("the epoch of the registration before the last").isInstanceOf(IllegalStateException.class);
     }
 
     private static List<MetadataImage> applyAll() {

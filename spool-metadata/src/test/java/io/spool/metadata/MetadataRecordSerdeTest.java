@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -20,6 +22,32 @@ class MetadataRecordSerdeTest {
     @Property(tries = 300)
     void shouldRoundTripEveryRecordType(@ForAll("batches") List<MetadataRecord> records) {
         assertThat(MetadataRecordSerde.decode(MetadataRecordSerde.encode(records))).isEqualTo(records);
+    }
+
+    /** The bytes of every record type, as written since its type id was taken: a log must stay readable. */
+    @Example
+    void shouldEncodeEveryRecordTypeAsItAlwaysHas() {
+        Uuid id = new Uuid(0x0102030405060708L, 0x090A0B0C0D0E0F10L);
+        List<MetadataRecord> records = List.of(new TopicRecord("t", id),
+                new PartitionRecord(id, 1, List.of(1, 2), List.of(2), 2, 3, 4), new RemoveTopicRecord(id),
+                new ConfigRecord(ConfigResourceType.TOPIC, "t", "k", null), new ProducerIdsRecord(1, 2),
+                new RegisterBrokerRecord(1, "c", 2, List.of(new Endpoint("L", "h", 3)), null), NoOpRecord.INSTANCE,
+                new FenceBrokerRecord(1, 2), new UnfenceBrokerRecord(3, 4));
+        String uuid = "0102030405060708090a0b0c0d0e0f10";
+        String expected = "00" + "%s" + "00000009"
+                + "01" + "0001" + "74" + uuid
+                + "02" + uuid + "00000001" + "00000002" + "00000001" + "00000002" + "00000001" + "00000002"
+                + "00000002" + "00000003" + "00000004"
+                + "03" + uuid
+                + "04" + "00" + "0001" + "74" + "0001" + "6b" + "ffff"
+                + "05" + "00000001" + "0000000000000002"
+                + "06" + "00000001" + "0001" + "63" + "0000000000000002" + "00000001" + "0001" + "4c" + "0001" + "68"
+                + "00000003" + "ffff"
+                + "07"
+                + "08" + "00000001" + "0000000000000002"
+                + "09" + "00000003" + "0000000000000004";
+        String hex = HexFormat.of().formatHex(MetadataRecordSerde.encode(records));
+        assertThat(hex).isEqualTo(String.format(expected, hex.substring(2, 10)));
     }
 
     @Property(tries = 200)
@@ -79,7 +107,7 @@ class MetadataRecordSerdeTest {
 
     private static Arbitrary<MetadataRecord> record() {
         return Arbitraries.oneOf(topic(), partition(), removeTopic(), config(), producerIds(), registerBroker(),
-                Arbitraries.just(NoOpRecord.INSTANCE));
+                Arbitraries.just(NoOpRecord.INSTANCE), fenceBroker(), unfenceBroker());
     }
 
     private static Arbitrary<String> strings() {
@@ -111,6 +139,14 @@ class MetadataRecordSerdeTest {
 
     private static Arbitrary<MetadataRecord> producerIds() {
         return Combinators.combine(Arbitraries.integers(), Arbitraries.longs()).as(ProducerIdsRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> fenceBroker() {
+        return Combinators.combine(Arbitraries.integers(), Arbitraries.longs()).as(FenceBrokerRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> unfenceBroker() {
+        return Combinators.combine(Arbitraries.integers(), Arbitraries.longs()).as(UnfenceBrokerRecord::new);
     }
 
     private static Arbitrary<MetadataRecord> registerBroker() {
