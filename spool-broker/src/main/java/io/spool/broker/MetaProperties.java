@@ -21,8 +21,11 @@ final class MetaProperties {
     private MetaProperties() {
     }
 
-    /** Returns the cluster id recorded in the directories, writing a new one where none is recorded yet. */
-    static String loadOrFormat(List<Path> dirs, int nodeId) throws IOException {
+    /**
+     * Returns the cluster id recorded in the directories, writing {@code proposedClusterId} (a random one if null)
+     * where none is recorded yet. A recorded id that differs from a given proposal is refused.
+     */
+    static String loadOrFormat(List<Path> dirs, int nodeId, String proposedClusterId) throws IOException {
         String clusterId = null;
         for (Path dir : dirs) {
             Path file = dir.resolve(FILE_NAME);
@@ -45,8 +48,12 @@ final class MetaProperties {
             }
             clusterId = recordedCluster != null ? recordedCluster : clusterId;
         }
+        if (clusterId != null && proposedClusterId != null && !clusterId.equals(proposedClusterId)) {
+            throw new InvalidConfigException("The log directories belong to cluster " + clusterId
+                    + ", but this node is configured for cluster " + proposedClusterId);
+        }
         if (clusterId == null) {
-            clusterId = Uuid.randomUuid().toString();
+            clusterId = proposedClusterId != null ? proposedClusterId : Uuid.randomUuid().toString();
         }
         for (Path dir : dirs) {
             Files.createDirectories(dir);

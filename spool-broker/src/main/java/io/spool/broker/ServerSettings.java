@@ -32,6 +32,9 @@ final class ServerSettings {
             Setting.of("inter.broker.listener.name", STRING, "PLAINTEXT", "Listener used between brokers."),
             Setting.of("controller.quorum.voters", LIST, "",
                     "The metadata quorum as id@host:port; defaults to this node alone."),
+            Setting.of("cluster.id", STRING, "",
+                    "The cluster id a fresh node formats its log directories with (as kafka-storage format"
+                            + " --cluster-id); by default derived from controller.quorum.voters, or random for one node."),
             Setting.of("log.dirs", LIST, "", "Directories holding the partition logs."),
             Setting.of("log.dir", STRING, "./data", "The log directory used when log.dirs is not set."),
             Setting.of("metadata.log.dir", STRING, "", "Directory of the metadata log; defaults to the first log dir."),
@@ -82,6 +85,22 @@ final class ServerSettings {
             Setting.atLeast("connections.max.idle.ms", LONG, "600000", 1, "Idle connections are closed after this."),
             Setting.atLeast("min.insync.replicas", INT, "1", 1, "Replicas that must acknowledge an acks=all write."),
             Setting.of("unclean.leader.election.enable", BOOLEAN, "false", "Allow an out-of-sync replica to lead."),
+            Setting.of("broker.rack", STRING, "", "The rack of this broker, for rack-aware replica placement."),
+            Setting.atLeast("broker.heartbeat.interval.ms", LONG, "2000", 1,
+                    "How often this broker heartbeats to the active controller."),
+            Setting.atLeast("broker.session.timeout.ms", LONG, "9000", 1,
+                    "A broker that has not heartbeated for this long is fenced and loses its leaderships."),
+            Setting.atLeast("replica.lag.time.max.ms", LONG, "30000", 1,
+                    "A follower that has not caught up with the leader for this long leaves the ISR."),
+            Setting.atLeast("replica.fetch.wait.max.ms", INT, "500", 0, "Longest wait of a follower's fetch."),
+            Setting.atLeast("replica.fetch.max.bytes", INT, "1048576", 1,
+                    "Bytes a follower fetches per partition per request."),
+            Setting.atLeast("replica.fetch.response.max.bytes", INT, "10485760", 1,
+                    "Bytes a follower fetches per request."),
+            Setting.atLeast("replica.fetch.backoff.ms", INT, "1000", 0,
+                    "How long a follower waits after a failed fetch."),
+            Setting.of("controlled.shutdown.enable", BOOLEAN, "true",
+                    "Move leadership away (through the controller) before a broker stops."),
             Setting.atLeast("producer.id.expiration.ms", LONG, "86400000", 1,
                     "Idle time after which producer state is forgotten."),
             Setting.atLeast("offsets.topic.num.partitions", INT, "50", 1, "Partitions of __consumer_offsets."),
@@ -110,7 +129,7 @@ final class ServerSettings {
             "transaction.state.log.replication.factor",
             "transaction.state.log.min.isr", "share.coordinator.state.topic.replication.factor",
             "share.coordinator.state.topic.min.isr", "log.flush.interval.messages",
-            "log.flush.interval.ms", "num.replica.fetchers", "replica.lag.time.max.ms", "broker.rack");
+            "log.flush.interval.ms", "num.replica.fetchers");
 
     private ServerSettings() {
     }

@@ -18,13 +18,19 @@ import io.spool.broker.handler.ProducerIdManager;
 import io.spool.broker.handler.TopicConfigView;
 import io.spool.broker.network.NetworkServer;
 import io.spool.broker.network.RequestDispatcher;
+import io.spool.broker.network.RequestHandler;
+import io.spool.broker.cluster.BrokerLifecycle;
+import io.spool.broker.cluster.ControllerApis;
+import io.spool.broker.cluster.ControllerChannel;
+import io.spool.broker.replica.Partition;
+import io.spool.broker.replica.ReplicaFetchers;
 import io.spool.broker.replica.ReplicaManager;
 import io.spool.metadata.Controller;
 import io.spool.metadata.ControllerSettings;
 import io.spool.metadata.Endpoint;
 import io.spool.metadata.MetadataQuorum;
 import io.spool.metadata.RatisMetadataQuorum;
-import io.spool.metadata.RegisterBrokerRecord;
+import io.spool.metadata.ProducerIdBlock;
 import io.spool.storage.LogManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,11 +42,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
+import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +63,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SpoolServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolServer.class);
+    private static final long CONTROLLED_SHUTDOWN_TIMEOUT_MS = 10_000;
 
     private final ServerConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -84,12 +97,14 @@ public final class SpoolServer implements AutoCloseable {
     private void doStart() throws IOException, InterruptedException {
         long startNs = System.nanoTime();
         if (!config.isBroker() || !config.isController()) {
+            // Dedicated brokers and controllers need a controller listener that speaks the Kafka protocol next to
+            // the Raft one; until then every node plays both roles.
             throw new InvalidConfigException("process.roles=" + String.join(",", config.getList("process.roles"))
                     + " needs a multi-node cluster, which this version does not run yet;"
                     + " use process.roles=broker,controller");
         }
         Clock clock = Clock.systemUTC();
-        String clusterId = MetaProperties.loadOrFormat(config.logDirs(), config.nodeId());
+        String clusterId = MetaProperties.loadOrFormat(config.logDirs(), config.nodeId(), proposedClusterId());
         LogManager logs = LogManager.open(config.logDirs(), clock);
         closeables.add(logs);
 
@@ -97,19 +112,34 @@ public final class SpoolServer implements AutoCloseable {
                 clusterId);
         closeables.add(0, quorum);
         TopicConfigView topicConfigs = new TopicConfigView(config);
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig,
+                overrides -> Integer.parseInt(topicConfigs.value(overrides, "min.insync.replicas")), clock);
+        closeables.add(0, replicas::shutdown);
         GroupCoordinatorService groups = new GroupCoordinatorService(config, replicas, clock);
         closeables.add(0, groups);
         quorum.addListener(replicas);
         quorum.addListener(groups);
-        quorum.start();
-        replicas.activate(quorum.image());
-        groups.activate(quorum.image());
 
-        Controller controller = new Controller(quorum, clock, controllerSettings());
+        Controller controller = new Controller(quorum, clock, controllerSettings(clusterId));
         closeables.add(0, controller);
-        BrokerContext broker = new BrokerContext(config, clusterId, quorum, controller, replicas, clock);
-        RequestDispatcher dispatcher = handlers(broker, topicConfigs, groups);
+        ControllerApis controllerApis = new ControllerApis(controller, topicConfigs);
+        String interBroker = config.getString("inter.broker.listener.name");
+        ControllerChannel channel = new ControllerChannel(config.nodeId(), quorum, controllerApis, interBroker);
+        closeables.add(0, channel);
+        String rack = config.getString("broker.rack").isEmpty() ? null : config.getString("broker.rack");
+        BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), clusterId, rack, quorum, channel,
+                config.getLong("broker.heartbeat.interval.ms"));
+        ReplicaFetchers fetchers = new ReplicaFetchers(config.nodeId(), logs, replicas, lifecycle::brokerEpoch,
+                new ReplicaFetchers.Settings(config.getInt("replica.fetch.wait.max.ms"), 1,
+                        config.getInt("replica.fetch.response.max.bytes"), config.getInt("replica.fetch.max.bytes"),
+                        config.getInt("replica.fetch.backoff.ms")));
+        closeables.add(0, fetchers);
+        replicas.connect(fetchers, (partition, isr) -> alterIsr(channel, lifecycle, partition, isr), interBroker);
+
+        quorum.start();
+
+        BrokerContext broker = new BrokerContext(config, clusterId, quorum, channel, replicas, clock);
+        RequestDispatcher dispatcher = handlers(broker, topicConfigs, groups, controllerApis);
         network = new NetworkServer(networkSettings(), dispatcher);
         closeables.add(0, network);
         List<Endpoint> endpoints = new ArrayList<>();
@@ -117,11 +147,28 @@ public final class SpoolServer implements AutoCloseable {
             int port = network.bind(listener.name(), listener.host(), listener.port());
             endpoints.add(advertised(listener, port));
         }
-        register(quorum, clusterId, endpoints);
+        closeables.add(0, lifecycle);
+        if (config.getBoolean("controlled.shutdown.enable")) {
+            // Runs before the network stops, so the controller (maybe this node) can still be reached.
+            closeables.add(0, () -> lifecycle.controlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS));
+        }
+        try {
+            lifecycle.start(endpoints).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("Broker " + config.nodeId() + " could not join the cluster", e.getCause());
+        }
+        // Only now is the image known to hold everything committed up to this broker's registration (the
+        // controller unfences a broker once its metadata has caught up to that): a replica manager reconciling its
+        // logs against an older image would delete the logs of topics it does not know yet.
+        replicas.activate(quorum.image());
+        groups.activate(quorum.image());
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("spool-log-retention", true));
         closeables.add(0, scheduler::shutdownNow);
+        long maxLag = config.getLong("replica.lag.time.max.ms");
+        scheduler.scheduleWithFixedDelay(() -> runSafely(() -> replicas.shrinkLaggingIsrs(maxLag)), maxLag / 2,
+                maxLag / 2, TimeUnit.MILLISECONDS);
         long interval = config.getLong("log.retention.check.interval.ms");
         scheduler.scheduleWithFixedDelay(() -> runSafely(logs::runRetentionAndRoll), interval, interval,
                 TimeUnit.MILLISECONDS);
@@ -133,16 +180,33 @@ public final class SpoolServer implements AutoCloseable {
     }
 
     private static RequestDispatcher handlers(BrokerContext broker, TopicConfigView topicConfigs,
-            GroupCoordinatorService groups) {
-        ProducerIdManager producerIds = new ProducerIdManager(broker.controller(), broker.nodeId());
+            GroupCoordinatorService groups, ControllerApis controllerApis) {
+        ProducerIdManager producerIds = new ProducerIdManager((brokerId, size) -> broker.controller()
+                .call(ApiKeys.ALLOCATE_PRODUCER_IDS, new AllocateProducerIdsRequestData().setBrokerId(brokerId)
+                        .setBrokerEpoch(-1), 30_000)
+                .thenApply(r -> {
+                    AllocateProducerIdsResponseData response = (AllocateProducerIdsResponseData) r;
+                    if (response.errorCode() != Errors.NONE.code()) {
+                        throw Errors.forCode(response.errorCode()).exception();
+                    }
+                    return new ProducerIdBlock(response.producerIdStart(), response.producerIdLen());
+                }), broker.nodeId());
         RequestDispatcher.Builder builder = RequestDispatcher.builder();
+        RequestHandler controllerHandler = (request, connection) -> controllerApis.handle(request.apiKey(),
+                request.apiVersion(), request.body());
+        builder.register(ApiKeys.BROKER_REGISTRATION, 0, ApiKeys.BROKER_REGISTRATION.latestVersion(),
+                        controllerHandler)
+                .register(ApiKeys.BROKER_HEARTBEAT, 0, ApiKeys.BROKER_HEARTBEAT.latestVersion(), controllerHandler)
+                .register(ApiKeys.ALTER_PARTITION, 2, ApiKeys.ALTER_PARTITION.latestVersion(), controllerHandler)
+                .register(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, ApiKeys.ALLOCATE_PRODUCER_IDS.latestVersion(),
+                        controllerHandler);
         GroupApis.register(builder, groups.coordinator());
         return builder
                 .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(broker))
                 .register(ApiKeys.FETCH, 4, 17, new FetchHandler(broker, 1000))
                 .register(ApiKeys.LIST_OFFSETS, 1, 11, new ListOffsetsHandler(broker))
                 .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(broker))
-                .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(broker, topicConfigs))
+                .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(broker))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(broker))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
@@ -152,10 +216,31 @@ public final class SpoolServer implements AutoCloseable {
                 .build();
     }
 
-    private void register(MetadataQuorum quorum, String clusterId, List<Endpoint> endpoints) {
-        RegisterBrokerRecord registration = new RegisterBrokerRecord(config.nodeId(), clusterId,
-                System.currentTimeMillis(), endpoints, null);
-        quorum.append(List.of(registration)).join();
+    /** Asks the controller to set a led partition's ISR; completes when it has answered. */
+    private static CompletableFuture<?> alterIsr(ControllerChannel channel, BrokerLifecycle lifecycle,
+            Partition partition, List<Integer> isr) {
+        AlterPartitionRequestData.PartitionData data = new AlterPartitionRequestData.PartitionData()
+                .setPartitionIndex(partition.topicPartition().partition()).setLeaderEpoch(partition.leaderEpoch())
+                .setPartitionEpoch(partition.partitionEpoch());
+        isr.forEach(id -> data.newIsrWithEpochs().add(new AlterPartitionRequestData.BrokerState().setBrokerId(id)
+                .setBrokerEpoch(-1)));
+        AlterPartitionRequestData request = new AlterPartitionRequestData().setBrokerId(lifecycle.nodeId())
+                .setBrokerEpoch(lifecycle.brokerEpoch());
+        request.topics().add(new AlterPartitionRequestData.TopicData().setTopicId(partition.topicId())
+                .setPartitions(new ArrayList<>(List.of(data))));
+        return channel.call(ApiKeys.ALTER_PARTITION, request, 30_000).whenComplete((r, error) -> {
+            if (error != null) {
+                LOG.info("ISR change of {} to {} failed: {}", partition.topicPartition(), isr, error.getMessage());
+                return;
+            }
+            AlterPartitionResponseData response = (AlterPartitionResponseData) r;
+            response.topics().forEach(t -> t.partitions().forEach(p -> {
+                if (p.errorCode() != Errors.NONE.code()) {
+                    LOG.info("ISR change of {} to {} refused: {}", partition.topicPartition(), isr,
+                            Errors.forCode(p.errorCode()));
+                }
+            }));
+        });
     }
 
     private Endpoint advertised(Listener bound, int port) throws UnknownHostException {
@@ -167,18 +252,42 @@ public final class SpoolServer implements AutoCloseable {
         return new Endpoint(bound.name(), host, advertisedPort);
     }
 
+    /**
+     * The id a fresh node formats its directories with: {@code cluster.id} if set (what Kafka's
+     * {@code kafka-storage format --cluster-id} does), else, for a quorum of several voters, one derived from the
+     * voter list, so that the nodes of one cluster agree without a format step; a single node picks a random one.
+     */
+    private String proposedClusterId() {
+        String configured = config.getString("cluster.id");
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        Map<Integer, Listener> voters = config.quorumVoters();
+        if (voters.size() <= 1) {
+            return null;
+        }
+        StringBuilder key = new StringBuilder("spool-voters:");
+        new java.util.TreeMap<>(voters).forEach((id, l) -> key.append(id).append('@').append(l.host()).append(':')
+                .append(l.port()).append(','));
+        java.util.UUID uuid = java.util.UUID.nameUUIDFromBytes(key.toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new org.apache.kafka.common.Uuid(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits())
+                .toString();
+    }
+
     private Map<Integer, InetSocketAddress> voterAddresses() {
         Map<Integer, InetSocketAddress> voters = new HashMap<>();
         config.quorumVoters().forEach((id, l) -> voters.put(id, new InetSocketAddress(l.host(), l.port())));
         return voters;
     }
 
-    private ControllerSettings controllerSettings() {
+    private ControllerSettings controllerSettings(String clusterId) {
         Map<String, String> brokerConfigs = new HashMap<>();
         ServerConfig.settings().keySet().forEach(name -> brokerConfigs.put(name, config.valueAsString(name)));
         return new ControllerSettings(config.getInt("num.partitions"),
                 (short) config.getInt("default.replication.factor"), config.getBoolean("delete.topic.enable"),
-                brokerConfigs);
+                brokerConfigs).withClusterId(clusterId)
+                .withBrokerSessionTimeoutMs(config.getLong("broker.session.timeout.ms"));
     }
 
     private NetworkServer.Settings networkSettings() {

@@ -42,6 +42,11 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         root.setLevel(Level.INFO);
         root.addAppender(stderr);
         context.getLogger("org.apache.ratis").setLevel(Level.WARN);
+        // Ratis logs every failed connection to a peer that is not up yet, with a stack trace, as an error; a node
+        // of a cluster that starts before the others would fill its log with them. Spool logs the quorum's state.
+        context.getLogger("org.apache.ratis.util.LifeCycle").setLevel(Level.OFF);
+        context.getLogger("org.apache.ratis.netty.client").setLevel(Level.ERROR);
+        context.getLogger("org.apache.ratis.grpc").setLevel(Level.ERROR);
         context.getLogger("io.netty").setLevel(Level.WARN);
         context.getLogger("org.apache.kafka").setLevel(Level.WARN);
         // The client repeats "could not be established" every retry while a broker is down; the command reports the

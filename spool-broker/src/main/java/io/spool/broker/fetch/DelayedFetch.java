@@ -48,7 +48,11 @@ final class DelayedFetch {
         for (FetchSession.Entry entry : plan.entries()) {
             reader.partitionOf(entry).ifPresent(p -> {
                 watched.add(p);
-                p.watchHighWatermark(onHighWatermark);
+                if (reader.watchesLogEnd()) {
+                    p.watchLogEnd(onHighWatermark);
+                } else {
+                    p.watchHighWatermark(onHighWatermark);
+                }
             });
         }
         timeout = connection.executor().schedule(this::expire, maxWaitMs, TimeUnit.MILLISECONDS);
@@ -82,6 +86,7 @@ final class DelayedFetch {
     private void complete(Reading reading) {
         for (Partition p : watched) {
             p.unwatchHighWatermark(onHighWatermark);
+            p.unwatchLogEnd(onHighWatermark);
         }
         if (timeout != null) {
             timeout.cancel(false);

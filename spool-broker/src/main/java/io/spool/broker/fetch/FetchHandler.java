@@ -43,6 +43,10 @@ public final class FetchHandler implements RequestHandler {
     public CompletionStage<ApiMessage> handle(KafkaRequest request, ConnectionInfo connection) {
         FetchRequestData data = request.body();
         boolean byId = request.apiVersion() >= 13;
+        int replicaId = request.apiVersion() >= 15 ? data.replicaState().replicaId() : data.replicaId();
+        if (replicaId >= 0) {
+            return replicaFetch(request, data, byId, replicaId, connection);
+        }
         long now = broker.clock().millis();
         FetchPlan plan;
         int sessionId = data.sessionId();
@@ -83,6 +87,23 @@ public final class FetchHandler implements RequestHandler {
         return fetch.start(Math.max(0, data.maxWaitMs()));
     }
 
+    /**
+     * A follower's fetch: sessionless, read up to the log end rather than the high watermark, checked for a
+     * diverging epoch, and waiting for the log end (not the high watermark) to move.
+     */
+    private CompletionStage<ApiMessage> replicaFetch(KafkaRequest request, FetchRequestData data, boolean byId,
+            int replicaId, ConnectionInfo connection) {
+        if (data.sessionId() != 0 || data.sessionEpoch() != FINAL_EPOCH) {
+            return errorResponse(Errors.INVALID_FETCH_SESSION_EPOCH);
+        }
+        long now = broker.clock().millis();
+        List<FetchSession.Entry> entries = collect(data, byId, new FetchSession(0, now));
+        int maxBytes = Math.min(data.maxBytes(), broker.config().getInt("fetch.max.bytes"));
+        DelayedFetch fetch = new DelayedFetch(FetchPlan.sessionless(entries), reader.forReplica(replicaId), maxBytes,
+                Math.max(1, data.minBytes()), connection);
+        return fetch.start(Math.max(0, data.maxWaitMs()));
+    }
+
     private static List<FetchSession.Entry> collect(FetchRequestData data, boolean byId, FetchSession session) {
         List<FetchSession.Entry> entries = new ArrayList<>();
         for (FetchTopic topic : data.topics()) {
@@ -91,6 +112,7 @@ public final class FetchHandler implements RequestHandler {
                 entry.fetchOffset = p.fetchOffset();
                 entry.maxBytes = Math.max(0, p.partitionMaxBytes());
                 entry.currentLeaderEpoch = p.currentLeaderEpoch();
+                entry.lastFetchedEpoch = p.lastFetchedEpoch();
                 entries.add(entry);
             }
         }

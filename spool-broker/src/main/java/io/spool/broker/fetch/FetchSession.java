@@ -18,6 +18,7 @@ final class FetchSession {
         long fetchOffset;
         int maxBytes;
         int currentLeaderEpoch;
+        int lastFetchedEpoch = -1;
         long lastHighWatermark = -1;
         long lastLogStartOffset = -1;
         short lastError = -1;

@@ -6,8 +6,10 @@ import io.spool.metadata.TopicImage;
 import io.spool.protocol.FileSliceRecords;
 import io.spool.storage.LogReadResult;
 import io.spool.storage.LogSlice;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -21,9 +23,26 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  */
 final class PartitionReader {
     private final BrokerContext broker;
+    /** The follower this reader serves, or -1 for consumers. */
+    private final int replicaId;
 
     PartitionReader(BrokerContext broker) {
+        this(broker, -1);
+    }
+
+    private PartitionReader(BrokerContext broker, int replicaId) {
         this.broker = broker;
+        this.replicaId = replicaId;
+    }
+
+    /** A reader for the fetches of follower {@code replicaId}: up to the log end, recording what it fetched. */
+    PartitionReader forReplica(int replica) {
+        return new PartitionReader(broker, replica);
+    }
+
+    /** Whether a waiting fetch should wake on the log end (followers) rather than the high watermark. */
+    boolean watchesLogEnd() {
+        return replicaId >= 0;
     }
 
     /** The partition an entry names, if this node hosts it: what a waiting fetch watches. */
@@ -55,8 +74,28 @@ final class PartitionReader {
             return out.setErrorCode(entry.currentLeaderEpoch < p.leaderEpoch()
                     ? Errors.FENCED_LEADER_EPOCH.code() : Errors.UNKNOWN_LEADER_EPOCH.code());
         }
-        long hw = p.log().highWatermark();
-        LogReadResult result = p.log().read(entry.fetchOffset, maxBytes, hw, minOneBatch);
+        long limit;
+        if (replicaId >= 0) {
+            if (!p.replicas().contains(replicaId)) {
+                return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+            }
+            if (entry.lastFetchedEpoch >= 0) {
+                Map.Entry<Integer, Long> end = p.log().endOffsetForEpoch(entry.lastFetchedEpoch);
+                if (end.getKey() != entry.lastFetchedEpoch || end.getValue() < entry.fetchOffset) {
+                    // An unknown epoch is sent as (-1, log start) so that it is told apart from "no divergence".
+                    long endOffset = end.getKey() < 0 ? p.log().logStartOffset() : end.getValue();
+                    return out.setHighWatermark(p.log().highWatermark())
+                            .setLastStableOffset(p.log().highWatermark()).setLogStartOffset(p.log().logStartOffset())
+                            .setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(end.getKey())
+                                    .setEndOffset(endOffset));
+                }
+            }
+            broker.replicas().onFollowerFetch(p, replicaId, entry.fetchOffset);
+            limit = Long.MAX_VALUE;
+        } else {
+            limit = p.log().highWatermark();
+        }
+        LogReadResult result = p.log().read(entry.fetchOffset, maxBytes, limit, minOneBatch);
         out.setHighWatermark(result.highWatermark()).setLastStableOffset(result.highWatermark())
                 .setLogStartOffset(result.logStartOffset()).setErrorCode(result.error().code());
         LogSlice slice = result.records();

@@ -88,14 +88,20 @@ public final class FindCoordinatorHandler implements RequestHandler {
         if (!creating.compareAndSet(false, true)) {
             return;
         }
-        int brokers = Math.max(1, broker.image().cluster().brokers().size());
+        // The cluster's size is what has registered, and at least the voters (every node is a broker for now): the
+        // topic waits for enough live brokers rather than being created with fewer replicas while nodes start.
+        int clusterSize = Math.max(broker.image().cluster().brokers().size(), broker.config().quorumVoters().size());
         short replicationFactor = (short) Math.min(broker.config().getInt("offsets.topic.replication.factor"),
-                brokers);
+                Math.max(1, clusterSize));
+        if (broker.image().cluster().unfencedBrokerIds().size() < replicationFactor) {
+            creating.set(false);
+            return;
+        }
         CreateTopicSpec spec = new CreateTopicSpec(GroupCoordinatorService.OFFSETS_TOPIC,
                 broker.config().getInt("offsets.topic.num.partitions"), replicationFactor, Map.of(),
                 Map.of("cleanup.policy", "compact", "compression.type", "producer",
                         "segment.bytes", String.valueOf(broker.config().getInt("offsets.topic.segment.bytes"))));
-        broker.controller().createTopics(List.of(spec), false)
+        broker.createTopics(List.of(spec))
                 .whenComplete((results, error) -> creating.set(false));
     }
 }

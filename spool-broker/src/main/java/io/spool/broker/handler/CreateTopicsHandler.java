@@ -1,77 +1,51 @@
 package io.spool.broker.handler;
 
+import io.spool.broker.cluster.ControllerChannel;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
-import io.spool.metadata.CreateTopicResult;
-import io.spool.metadata.CreateTopicSpec;
 import io.spool.protocol.KafkaRequest;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
-import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
-import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
-import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
-import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
+
 /**
- * CreateTopics, with validate-only mode: the controller validates and commits each topic as one metadata record
- * batch; from v5 the response carries the partitions, replication factor and effective configs of each topic.
+ * CreateTopics, with validate-only mode, sent on to the active controller (this node or another, see
+ * {@link ControllerChannel}), which validates and commits each topic as one metadata record batch; from v5 the
+ * response carries the partitions, replication factor and effective configs of each topic (see ControllerApis).
  *
  * <p>Errors per topic come from the controller: TOPIC_ALREADY_EXISTS, INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS,
  * INVALID_REPLICATION_FACTOR, INVALID_REPLICA_ASSIGNMENT, INVALID_CONFIG, INVALID_REQUEST.
  */
 public final class CreateTopicsHandler implements RequestHandler {
     private final BrokerContext broker;
-    private final TopicConfigView configs;
 
-    public CreateTopicsHandler(BrokerContext broker, TopicConfigView configs) {
+    public CreateTopicsHandler(BrokerContext broker) {
         this.broker = broker;
-        this.configs = configs;
     }
 
     @Override
     public CompletionStage<ApiMessage> handle(KafkaRequest request, ConnectionInfo connection) {
         CreateTopicsRequestData data = request.body();
-        List<CreateTopicSpec> specs = new ArrayList<>();
-        for (CreatableTopic topic : data.topics()) {
-            Map<Integer, List<Integer>> assignments = new HashMap<>();
-            for (CreatableReplicaAssignment a : topic.assignments()) {
-                assignments.put(a.partitionIndex(), a.brokerIds());
-            }
-            Map<String, String> topicConfigs = new LinkedHashMap<>();
-            for (CreatableTopicConfig c : topic.configs()) {
-                topicConfigs.put(c.name(), c.value());
-            }
-            specs.add(new CreateTopicSpec(topic.name(), topic.numPartitions(), topic.replicationFactor(),
-                    assignments, topicConfigs));
-        }
-        short version = request.apiVersion();
-        return broker.controller().createTopics(specs, data.validateOnly()).thenApply(results -> {
+        if (ControllerChannel.isForwarded(request.clientId()) && !broker.quorum().isActiveController()) {
+            // Sent here by another node that took this one for the controller: let it find the right one.
             CreateTopicsResponseData response = new CreateTopicsResponseData();
-            for (CreateTopicResult r : results) {
-                CreatableTopicResult out = new CreatableTopicResult().setName(r.name())
-                        .setErrorCode(r.error().code()).setErrorMessage(r.message());
-                if (r.error() == Errors.NONE) {
-                    out.setTopicId(r.topicId()).setNumPartitions(r.numPartitions())
-                            .setReplicationFactor(r.replicationFactor());
-                    if (version >= 5) {
-                        for (TopicConfigView.Entry e : configs.describe(r.configs(), false, false)) {
-                            out.configs().add(new CreatableTopicConfigs().setName(e.name()).setValue(e.value())
-                                    .setReadOnly(false).setConfigSource(e.source()).setIsSensitive(false));
-                        }
-                    }
-                }
-                response.topics().add(out);
-            }
-            return response;
-        });
+            data.topics().forEach(t -> response.topics().add(new CreatableTopicResult().setName(t.name())
+                    .setErrorCode(Errors.NOT_CONTROLLER.code())));
+            return CompletableFuture.completedFuture(response);
+        }
+        long timeoutMs = Math.max(1, data.timeoutMs());
+        return broker.controller().call(ApiKeys.CREATE_TOPICS, request.apiVersion(), data, timeoutMs)
+                .exceptionally(error -> {
+                    CreateTopicsResponseData response = new CreateTopicsResponseData();
+                    data.topics().forEach(t -> response.topics().add(new CreatableTopicResult().setName(t.name())
+                            .setErrorCode(Errors.NOT_CONTROLLER.code())));
+                    return response;
+                });
     }
 }

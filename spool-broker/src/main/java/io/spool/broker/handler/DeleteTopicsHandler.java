@@ -1,8 +1,8 @@
 package io.spool.broker.handler;
 
+import io.spool.broker.cluster.ControllerChannel;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
-import io.spool.metadata.DeleteTopicResult;
 import io.spool.protocol.KafkaRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +13,7 @@ import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -56,13 +57,32 @@ public final class DeleteTopicsHandler implements RequestHandler {
                     .setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())));
             return CompletableFuture.completedFuture(response);
         }
-        return broker.controller().deleteTopics(names, ids).thenApply(results -> {
-            for (DeleteTopicResult r : results) {
-                response.responses().add(new DeletableTopicResult().setName(r.name())
-                        .setTopicId(r.id() == null ? Uuid.ZERO_UUID : r.id()).setErrorCode(r.error().code())
-                        .setErrorMessage(r.error() == Errors.NONE ? null : r.message()));
-            }
-            return response;
-        });
+        if (ControllerChannel.isForwarded(request.clientId()) && !broker.quorum().isActiveController()) {
+            names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
+                    .setErrorCode(Errors.NOT_CONTROLLER.code())));
+            ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id).setName(null)
+                    .setErrorCode(Errors.NOT_CONTROLLER.code())));
+            return CompletableFuture.completedFuture(response);
+        }
+        DeleteTopicsRequestData forwarded = new DeleteTopicsRequestData().setTimeoutMs(data.timeoutMs());
+        names.forEach(n -> forwarded.topics().add(new DeleteTopicState().setName(n)));
+        ids.forEach(id -> forwarded.topics().add(new DeleteTopicState().setTopicId(id)));
+        if (forwarded.topics().isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        return broker.controller().call(ApiKeys.DELETE_TOPICS, forwarded, Math.max(1, data.timeoutMs()))
+                .handle((answer, error) -> {
+                    if (error != null) {
+                        names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
+                                .setErrorCode(Errors.NOT_CONTROLLER.code())));
+                        ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id)
+                                .setName(null).setErrorCode(Errors.NOT_CONTROLLER.code())));
+                    } else {
+                        for (DeletableTopicResult r : ((DeleteTopicsResponseData) answer).responses()) {
+                            response.responses().add(r.duplicate());
+                        }
+                    }
+                    return response;
+                });
     }
 }

@@ -47,7 +47,7 @@ public final class MetadataHandler implements RequestHandler {
         MetadataImage image = broker.image();
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(broker.clusterId())
-                .setControllerId(broker.nodeId());
+                .setControllerId(controllerId());
         addBrokers(response, image, connection.listenerName());
         boolean all = data.topics() == null || (version == 0 && data.topics().isEmpty());
         if (all) {
@@ -63,7 +63,7 @@ public final class MetadataHandler implements RequestHandler {
             response.topics().add(lookup(requested, image, version, autoCreate, toCreate));
         }
         if (!toCreate.isEmpty()) {
-            broker.controller().createTopics(toCreate, false);
+            broker.createTopics(toCreate);
         }
         return CompletableFuture.completedFuture(response);
     }
@@ -97,7 +97,14 @@ public final class MetadataHandler implements RequestHandler {
         return missing.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
     }
 
+    /** The active controller, as clients see it: the quorum leader, or this node while none is known. */
+    private int controllerId() {
+        int leader = broker.quorum().leaderId();
+        return leader >= 0 ? leader : broker.nodeId();
+    }
+
     private MetadataResponseTopic describe(TopicImage topic, short version) {
+        MetadataImage image = broker.image();
         MetadataResponseTopic result = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.id())
@@ -111,13 +118,16 @@ public final class MetadataHandler implements RequestHandler {
                         .setLeaderEpoch(p.leaderEpoch())
                         .setReplicaNodes(p.replicas())
                         .setIsrNodes(p.isr())
-                        .setOfflineReplicas(List.of())
+                        .setOfflineReplicas(p.replicas().stream().filter(r -> image.cluster().isFenced(r)).toList())
                         .setErrorCode(p.leader() < 0 ? Errors.LEADER_NOT_AVAILABLE.code() : Errors.NONE.code())));
         return result;
     }
 
     static void addBrokers(MetadataResponseData response, MetadataImage image, String listenerName) {
         for (RegisterBrokerRecord registration : image.cluster().brokers().values()) {
+            if (image.cluster().isFenced(registration.brokerId())) {
+                continue;
+            }
             endpointFor(registration, listenerName).ifPresent(endpoint -> response.brokers().add(
                     new MetadataResponseBroker()
                             .setNodeId(registration.brokerId())

@@ -29,11 +29,12 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * Produce: validates and appends each partition's batches, then answers when every partition's write is durable
- * (acks=1 and acks=all wait for the group-commit fsync unless the topic is in page-cache mode; on one node the ISR
- * is this node, so the two are the same). acks=0 gets no response; if any partition fails the connection is closed
+ * (acks=1 waits for the group-commit fsync unless the topic is in page-cache mode; acks=all also waits for every
+ * in-sync replica to have fetched the records, and needs at least min.insync.replicas of them). acks=0 gets no response; if any partition fails the connection is closed
  * so the producer notices, as Kafka does.
  *
  * <p>Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
+ * NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
  * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transactions yet), and the log's own validation errors
  * (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER,
  * INVALID_PRODUCER_EPOCH, ...).
@@ -80,7 +81,7 @@ public final class ProduceHandler implements RequestHandler {
                     continue;
                 }
                 CompletableFuture<AppendResult> append = broker.replicas().append(partition.get(),
-                        (MemoryRecords) partitionData.records());
+                        (MemoryRecords) partitionData.records(), acks, data.timeoutMs());
                 pending.add(append.thenAccept(result -> fill(out, result)));
             }
         }

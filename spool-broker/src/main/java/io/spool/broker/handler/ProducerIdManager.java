@@ -1,6 +1,5 @@
 package io.spool.broker.handler;
 
-import io.spool.metadata.Controller;
 import io.spool.metadata.ProducerIdBlock;
 import java.util.concurrent.CompletableFuture;
 
@@ -9,15 +8,20 @@ import java.util.concurrent.CompletableFuture;
  * given twice, even across restarts. Thread-safe.
  */
 public final class ProducerIdManager {
-    static final int BLOCK_SIZE = 1000;
+    public static final int BLOCK_SIZE = 1000;
 
-    private final Controller controller;
+    /** Where blocks come from: the active controller, wherever it is. */
+    public interface BlockSource {
+        CompletableFuture<ProducerIdBlock> allocate(int brokerId, int size);
+    }
+
+    private final BlockSource controller;
     private final int nodeId;
     private long next;
     private long end;
     private CompletableFuture<ProducerIdBlock> pending;
 
-    public ProducerIdManager(Controller controller, int nodeId) {
+    public ProducerIdManager(BlockSource controller, int nodeId) {
         this.controller = controller;
         this.nodeId = nodeId;
     }
@@ -27,10 +31,21 @@ public final class ProducerIdManager {
             return CompletableFuture.completedFuture(next++);
         }
         if (pending == null) {
-            pending = controller.allocateProducerIds(nodeId, BLOCK_SIZE);
+            pending = controller.allocate(nodeId, BLOCK_SIZE);
+            pending.whenComplete((block, error) -> {
+                if (error != null) {
+                    clearFailed();
+                }
+            });
         }
         CompletableFuture<ProducerIdBlock> block = pending;
         return block.thenCompose(b -> onBlock(block, b));
+    }
+
+    private synchronized void clearFailed() {
+        if (pending != null && pending.isCompletedExceptionally()) {
+            pending = null;
+        }
     }
 
     private synchronized CompletableFuture<Long> onBlock(CompletableFuture<ProducerIdBlock> source,

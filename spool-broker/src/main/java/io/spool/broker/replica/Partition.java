@@ -1,25 +1,56 @@
 package io.spool.broker.replica;
 
 import io.spool.storage.PartitionLog;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
- * A partition this node leads: its log, its leader epoch, and the fetches waiting for its high watermark to move.
- * The epoch is written by the metadata thread and read by request threads; waiters are a concurrent list.
+ * One partition replica hosted by this node: its log and, as the metadata last said, its leader, epochs, replicas
+ * and in-sync replicas. As leader it also tracks what each follower has fetched, computes the high watermark over
+ * the ISR, and holds the acks=all produce requests waiting for it.
+ *
+ * <p>Threading: the assignment is written by the metadata apply thread and read anywhere (volatile, replaced whole);
+ * follower state, the high watermark and the produce waiters are guarded by {@code this}; watchers are concurrent
+ * lists, run outside the lock.
  */
 public final class Partition {
-    private final PartitionLog log;
-    private final List<Runnable> hwWaiters = new CopyOnWriteArrayList<>();
-    private volatile int leaderEpoch;
-    private volatile int leaderId;
+    /** What the metadata says about this partition. */
+    record Assignment(int leaderId, int leaderEpoch, int partitionEpoch, List<Integer> replicas, List<Integer> isr,
+            int minInsyncReplicas) {
+    }
 
-    Partition(PartitionLog log, int leaderId, int leaderEpoch) {
+    /** What the leader knows of one follower (Kafka's replica state). */
+    static final class FollowerState {
+        long logEndOffset = -1;
+        long lastCaughtUpMs;
+        long lastFetchMs;
+        long lastFetchLeaderLogEnd = -1;
+    }
+
+    private final PartitionLog log;
+    private final int localId;
+    private final List<Runnable> hwWaiters = new CopyOnWriteArrayList<>();
+    private final List<Runnable> logEndWaiters = new CopyOnWriteArrayList<>();
+    private volatile Assignment assignment;
+    /** Guarded by this. */
+    private final Map<Integer, FollowerState> followers = new HashMap<>();
+    /** acks=all waiters by the offset the high watermark must reach; guarded by this. */
+    private final TreeMap<Long, List<CompletableFuture<Errors>>> produceWaiters = new TreeMap<>();
+    /** Whether an ISR change is on its way to the controller; guarded by this. */
+    private boolean isrChangePending;
+
+    Partition(PartitionLog log, int localId, Assignment assignment) {
         this.log = log;
-        this.leaderId = leaderId;
-        this.leaderEpoch = leaderEpoch;
+        this.localId = localId;
+        this.assignment = assignment;
     }
 
     public PartitionLog log() {
@@ -35,29 +66,216 @@ public final class Partition {
     }
 
     public int leaderEpoch() {
-        return leaderEpoch;
+        return assignment.leaderEpoch();
     }
 
     public int leaderId() {
-        return leaderId;
+        return assignment.leaderId();
     }
 
-    void updateLeadership(int leaderId, int leaderEpoch) {
-        this.leaderId = leaderId;
-        this.leaderEpoch = leaderEpoch;
+    public boolean isLeader() {
+        return assignment.leaderId() == localId;
     }
 
-    /** Raises the high watermark to {@code offset} if that is higher, and wakes the fetches waiting on it. */
-    void maybeAdvanceHighWatermark(long offset) {
+    public int partitionEpoch() {
+        return assignment.partitionEpoch();
+    }
+
+    public List<Integer> isr() {
+        return assignment.isr();
+    }
+
+    public List<Integer> replicas() {
+        return assignment.replicas();
+    }
+
+    public int minInsyncReplicas() {
+        return assignment.minInsyncReplicas();
+    }
+
+    Assignment assignment() {
+        return assignment;
+    }
+
+    /**
+     * Takes a new assignment from the metadata. A new leader epoch forgets what followers had fetched (they must
+     * fetch again to count) and fails waiting producers when this node no longer leads.
+     */
+    void updateAssignment(Assignment next, long nowMs) {
+        Assignment previous = assignment;
+        assignment = next;
+        List<CompletableFuture<Errors>> failed = new ArrayList<>();
         synchronized (this) {
-            if (offset <= log.highWatermark()) {
-                return;
+            isrChangePending = false;
+            if (previous.leaderEpoch() != next.leaderEpoch() || previous.leaderId() != next.leaderId()) {
+                followers.clear();
+                if (next.leaderId() == localId) {
+                    for (int replica : next.replicas()) {
+                        if (replica != localId) {
+                            FollowerState state = new FollowerState();
+                            // A follower in the ISR gets a full lag period to catch up with the new leader.
+                            state.lastCaughtUpMs = nowMs;
+                            followers.put(replica, state);
+                        }
+                    }
+                }
             }
-            log.updateHighWatermark(offset);
+            if (next.leaderId() != localId) {
+                produceWaiters.values().forEach(failed::addAll);
+                produceWaiters.clear();
+            }
         }
-        for (Runnable waiter : hwWaiters) {
-            waiter.run();
+        failed.forEach(f -> f.complete(Errors.NOT_LEADER_OR_FOLLOWER));
+        if (next.leaderId() == localId) {
+            maybeAdvanceHighWatermark();
         }
+    }
+
+    /**
+     * Records a follower's fetch (leader only): its fetch offset is its log end, and it counts as caught up when it
+     * has everything the leader had at this or its previous fetch. Returns whether the high watermark moved.
+     */
+    boolean recordFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+        synchronized (this) {
+            FollowerState state = followers.get(replicaId);
+            if (state == null) {
+                return false;
+            }
+            long leaderEnd = log.logEndOffset();
+            if (fetchOffset >= leaderEnd) {
+                state.lastCaughtUpMs = nowMs;
+            } else if (fetchOffset >= state.lastFetchLeaderLogEnd && state.lastFetchLeaderLogEnd >= 0) {
+                state.lastCaughtUpMs = Math.max(state.lastCaughtUpMs, state.lastFetchMs);
+            }
+            state.logEndOffset = fetchOffset;
+            state.lastFetchLeaderLogEnd = leaderEnd;
+            state.lastFetchMs = nowMs;
+        }
+        return maybeAdvanceHighWatermark();
+    }
+
+    /** The follower's fetched log end, or -1 if it has not fetched in this leader epoch. */
+    synchronized long followerLogEnd(int replicaId) {
+        FollowerState state = followers.get(replicaId);
+        return state == null ? -1 : state.logEndOffset;
+    }
+
+    /** ISR members (other than the leader) that have not caught up within {@code maxLagMs}. */
+    synchronized List<Integer> laggingIsrMembers(long nowMs, long maxLagMs) {
+        List<Integer> lagging = new ArrayList<>();
+        for (int id : assignment.isr()) {
+            FollowerState state = followers.get(id);
+            if (id != localId && state != null && nowMs - state.lastCaughtUpMs > maxLagMs) {
+                lagging.add(id);
+            }
+        }
+        return lagging;
+    }
+
+    /** Followers outside the ISR that have caught up to the high watermark (and into this leader's epoch). */
+    synchronized List<Integer> followersToAdd() {
+        List<Integer> ready = new ArrayList<>();
+        long hw = log.highWatermark();
+        for (Map.Entry<Integer, FollowerState> e : followers.entrySet()) {
+            if (!assignment.isr().contains(e.getKey()) && e.getValue().logEndOffset >= hw
+                    && e.getValue().logEndOffset >= 0) {
+                ready.add(e.getKey());
+            }
+        }
+        return ready;
+    }
+
+    synchronized boolean tryStartIsrChange() {
+        if (isrChangePending) {
+            return false;
+        }
+        isrChangePending = true;
+        return true;
+    }
+
+    synchronized void isrChangeDone() {
+        isrChangePending = false;
+    }
+
+    /**
+     * Leader: raises the high watermark to the lowest log end over the ISR (the leader's own counted as what is
+     * durable under its flush mode), waking fetches and completing acks=all producers it now covers.
+     */
+    boolean maybeAdvanceHighWatermark() {
+        Assignment current = assignment;
+        if (current.leaderId() != localId) {
+            return false;
+        }
+        List<CompletableFuture<Errors>> ready = new ArrayList<>();
+        boolean moved;
+        synchronized (this) {
+            long candidate = log.config().flushOnAck() ? log.flushedOffset() : log.logEndOffset();
+            for (int id : current.isr()) {
+                if (id == localId) {
+                    continue;
+                }
+                FollowerState state = followers.get(id);
+                candidate = Math.min(candidate, state == null ? -1 : state.logEndOffset);
+            }
+            moved = candidate > log.highWatermark();
+            if (moved) {
+                log.updateHighWatermark(candidate);
+            }
+            long hw = log.highWatermark();
+            var head = produceWaiters.headMap(hw, true);
+            head.values().forEach(ready::addAll);
+            head.clear();
+        }
+        Errors outcome = current.isr().size() < current.minInsyncReplicas()
+                ? Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND : Errors.NONE;
+        ready.forEach(f -> f.complete(outcome));
+        if (moved) {
+            hwWaiters.forEach(Runnable::run);
+        }
+        return moved;
+    }
+
+    /** Follower: takes the leader's high watermark, bounded by what this replica has. */
+    void updateFollowerHighWatermark(long leaderHighWatermark) {
+        long hw = Math.min(leaderHighWatermark, log.logEndOffset());
+        boolean moved;
+        synchronized (this) {
+            moved = hw > log.highWatermark();
+            if (moved) {
+                log.updateHighWatermark(hw);
+            }
+        }
+        if (moved) {
+            hwWaiters.forEach(Runnable::run);
+        }
+    }
+
+    /** Completes with the outcome once the high watermark reaches {@code offset}, or with NOT_LEADER on demotion. */
+    CompletableFuture<Errors> awaitHighWatermark(long offset) {
+        CompletableFuture<Errors> future = new CompletableFuture<>();
+        synchronized (this) {
+            if (assignment.leaderId() != localId) {
+                return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
+            }
+            produceWaiters.computeIfAbsent(offset, o -> new ArrayList<>()).add(future);
+        }
+        maybeAdvanceHighWatermark();
+        return future;
+    }
+
+    /** Fails every waiting producer (the node is stopping). */
+    void failWaiters(Errors error) {
+        List<CompletableFuture<Errors>> all = new ArrayList<>();
+        synchronized (this) {
+            produceWaiters.values().forEach(all::addAll);
+            produceWaiters.clear();
+        }
+        all.forEach(f -> f.complete(error));
+    }
+
+    /** Wakes fetches that wait for new data at the log end (follower fetches). */
+    void logEndMoved() {
+        logEndWaiters.forEach(Runnable::run);
     }
 
     public void watchHighWatermark(Runnable waiter) {
@@ -66,5 +284,18 @@ public final class Partition {
 
     public void unwatchHighWatermark(Runnable waiter) {
         hwWaiters.remove(waiter);
+    }
+
+    public void watchLogEnd(Runnable waiter) {
+        logEndWaiters.add(waiter);
+    }
+
+    public void unwatchLogEnd(Runnable waiter) {
+        logEndWaiters.remove(waiter);
+    }
+
+    @Override
+    public String toString() {
+        return "Partition(" + topicPartition() + ", " + assignment + ")";
     }
 }

@@ -1,49 +1,89 @@
 package io.spool.broker.replica;
 
+import io.spool.metadata.Endpoint;
 import io.spool.metadata.MetadataDelta;
 import io.spool.metadata.MetadataImage;
 import io.spool.metadata.MetadataListener;
 import io.spool.metadata.PartitionRecord;
+import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.metadata.TopicImage;
 import io.spool.storage.AppendResult;
 import io.spool.storage.LogConfig;
 import io.spool.storage.LogManager;
 import io.spool.storage.PartitionLog;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partitions this node hosts, kept in step with the metadata image, and the write path of a partition leader:
- * append, then (unless the topic runs in page-cache mode) wait for the group-commit fsync before the high watermark
- * moves and the producer is answered. Thread-safe: the partition map is written by the metadata apply thread only.
+ * The partition replicas this node hosts, kept in step with the metadata image, and what a replica does in its
+ * role. As leader: append, wait for the write to be durable (the group-commit fsync unless the topic runs in
+ * page-cache mode) and, for acks=all, for the in-sync followers to have fetched it; keep the ISR through the
+ * controller. As follower: fetch from the leader ({@link ReplicaFetchers}). Thread-safe: the partition map is
+ * written by the metadata apply thread only.
  */
 public final class ReplicaManager implements MetadataListener {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
 
+    /** How the leader asks the controller to change a partition's ISR. */
+    public interface IsrChanger {
+        /** Completes (with anything) once the controller has answered, whatever the answer. */
+        CompletableFuture<?> alterIsr(Partition partition, List<Integer> newIsr);
+    }
+
     private final int nodeId;
     private final LogManager logs;
     private final Function<Map<String, String>, LogConfig> logConfig;
+    private final ToIntFunction<Map<String, String>> minInsyncReplicas;
+    private final Clock clock;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private volatile ReplicaFetchers fetchers;
+    private volatile IsrChanger isrChanger;
+    private volatile String interBrokerListener = "PLAINTEXT";
     private boolean reconciled;
     private boolean active;
     private long appliedOffset = -1;
 
     /**
-     * @param logConfig turns a topic's config overrides into its effective log configuration
+     * @param logConfig         turns a topic's config overrides into its effective log configuration
+     * @param minInsyncReplicas a topic's effective {@code min.insync.replicas} from its overrides
      */
-    public ReplicaManager(int nodeId, LogManager logs, Function<Map<String, String>, LogConfig> logConfig) {
+    public ReplicaManager(int nodeId, LogManager logs, Function<Map<String, String>, LogConfig> logConfig,
+            ToIntFunction<Map<String, String>> minInsyncReplicas, Clock clock) {
         this.nodeId = nodeId;
         this.logs = logs;
         this.logConfig = logConfig;
+        this.minInsyncReplicas = minInsyncReplicas;
+        this.clock = clock;
+    }
+
+    /** Connects the replica fetchers and the ISR path (set before {@link #activate}). */
+    public void connect(ReplicaFetchers replicaFetchers, IsrChanger changer, String listenerName) {
+        this.fetchers = replicaFetchers;
+        this.isrChanger = changer;
+        this.interBrokerListener = listenerName;
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public LogManager logs() {
+        return logs;
     }
 
     public Optional<Partition> partition(TopicPartition tp) {
@@ -51,23 +91,89 @@ public final class ReplicaManager implements MetadataListener {
     }
 
     /**
-     * Appends to a partition this node leads. The future completes when the write is as durable as the topic asks:
-     * at once in page-cache mode, after the covering fsync otherwise. A rejected append completes at once.
+     * Appends to a partition this node leads. The future completes when the write is as durable as the topic and
+     * {@code acks} ask: acks=0/1 once it is on this node (after the covering fsync unless in page-cache mode),
+     * acks=all once the high watermark covers it (every in-sync replica has it), or with REQUEST_TIMED_OUT after
+     * {@code timeoutMs}. acks=all is refused with NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas.
      */
-    public CompletableFuture<AppendResult> append(Partition partition, MemoryRecords records) {
+    public CompletableFuture<AppendResult> append(Partition partition, MemoryRecords records, short acks,
+            long timeoutMs) {
         PartitionLog log = partition.log();
+        if (acks == -1 && partition.isr().size() < partition.minInsyncReplicas()) {
+            return CompletableFuture.completedFuture(AppendResult.failure(Errors.NOT_ENOUGH_REPLICAS,
+                    "The in-sync replicas " + partition.isr() + " are fewer than min.insync.replicas="
+                            + partition.minInsyncReplicas(), log.logStartOffset()));
+        }
         AppendResult result = log.appendAsLeader(records, partition.leaderEpoch());
-        if (result.error() != org.apache.kafka.common.protocol.Errors.NONE) {
+        if (result.error() != Errors.NONE) {
             return CompletableFuture.completedFuture(result);
         }
-        if (!log.config().flushOnAck()) {
-            partition.maybeAdvanceHighWatermark(log.logEndOffset());
-            return CompletableFuture.completedFuture(result);
+        partition.logEndMoved();
+        long end = result.lastOffset() + 1;
+        CompletableFuture<Void> durable;
+        if (log.config().flushOnAck()) {
+            durable = logs.flusher().awaitDurable(log, end).thenRun(partition::maybeAdvanceHighWatermark);
+        } else {
+            partition.maybeAdvanceHighWatermark();
+            durable = CompletableFuture.completedFuture(null);
         }
-        return logs.flusher().awaitDurable(log, result.lastOffset() + 1).thenApply(ignored -> {
-            partition.maybeAdvanceHighWatermark(log.flushedOffset());
-            return result;
-        });
+        if (acks != -1) {
+            return durable.thenApply(ignored -> result);
+        }
+        CompletableFuture<AppendResult> done = partition.awaitHighWatermark(end).thenApply(error ->
+                error == Errors.NONE ? result : AppendResult.failure(error, null, log.logStartOffset()));
+        return done.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).exceptionally(e ->
+                AppendResult.failure(Errors.REQUEST_TIMED_OUT, "Not replicated to the in-sync replicas within "
+                        + timeoutMs + " ms", log.logStartOffset()));
+    }
+
+    /** As {@link #append(Partition, MemoryRecords, short, long)} with acks=all and a 30 s timeout. */
+    public CompletableFuture<AppendResult> append(Partition partition, MemoryRecords records) {
+        return append(partition, records, (short) -1, 30_000);
+    }
+
+    /**
+     * A follower fetched {@code fetchOffset} of a partition this node leads: advance the high watermark, and ask
+     * the controller to add it to the ISR once it has caught up.
+     */
+    public void onFollowerFetch(Partition partition, int replicaId, long fetchOffset) {
+        partition.recordFollowerFetch(replicaId, fetchOffset, clock.millis());
+        List<Integer> joining = partition.followersToAdd();
+        if (!joining.isEmpty()) {
+            List<Integer> newIsr = new ArrayList<>(partition.isr());
+            joining.forEach(id -> {
+                if (!newIsr.contains(id)) {
+                    newIsr.add(id);
+                }
+            });
+            changeIsr(partition, newIsr);
+        }
+    }
+
+    /** Shrinks the ISR of every led partition whose followers have not caught up within {@code maxLagMs}. */
+    public void shrinkLaggingIsrs(long maxLagMs) {
+        long now = clock.millis();
+        for (Partition partition : partitions.values()) {
+            if (!partition.isLeader()) {
+                continue;
+            }
+            List<Integer> lagging = partition.laggingIsrMembers(now, maxLagMs);
+            if (!lagging.isEmpty()) {
+                List<Integer> newIsr = new ArrayList<>(partition.isr());
+                newIsr.removeAll(lagging);
+                LOG.info("Shrinking the ISR of {} from {} to {}: {} did not catch up within {} ms",
+                        partition.topicPartition(), partition.isr(), newIsr, lagging, maxLagMs);
+                changeIsr(partition, newIsr);
+            }
+        }
+    }
+
+    private void changeIsr(Partition partition, List<Integer> newIsr) {
+        IsrChanger changer = isrChanger;
+        if (changer == null || newIsr.isEmpty() || !partition.tryStartIsrChange()) {
+            return;
+        }
+        changer.alterIsr(partition, newIsr).whenComplete((ignored, error) -> partition.isrChangeDone());
     }
 
     /**
@@ -90,34 +196,48 @@ public final class ReplicaManager implements MetadataListener {
 
     private void apply(MetadataImage image) {
         appliedOffset = image.offset();
+        long now = clock.millis();
         Map<TopicPartition, Uuid> live = new HashMap<>();
         for (TopicImage topic : image.topics().all()) {
-            LogConfig config = logConfig.apply(image.configs().topicConfigs(topic.name()));
+            Map<String, String> overrides = image.configs().topicConfigs(topic.name());
+            LogConfig config = logConfig.apply(overrides);
+            int minIsr = minInsyncReplicas.applyAsInt(overrides);
             for (PartitionRecord record : topic.partitions().values()) {
                 if (!record.replicas().contains(nodeId)) {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(topic.name(), record.partition());
                 live.put(tp, topic.id());
+                Partition.Assignment assignment = new Partition.Assignment(record.leader(), record.leaderEpoch(),
+                        record.partitionEpoch(), record.replicas(), record.isr(), minIsr);
                 Partition existing = partitions.get(tp);
-                if (existing != null && existing.topicId().equals(topic.id())) {
-                    existing.updateLeadership(record.leader(), record.leaderEpoch());
-                    if (!existing.log().config().equals(config)) {
-                        existing.log().updateConfig(config);
-                    }
-                    continue;
-                }
-                if (existing != null) {
+                if (existing != null && !existing.topicId().equals(topic.id())) {
                     removePartition(tp);
+                    existing = null;
                 }
-                PartitionLog log = logs.getOrCreate(tp, topic.id(), config);
-                Partition partition = new Partition(log, record.leader(), record.leaderEpoch());
-                // One node: everything that survived recovery on disk is committed.
-                partition.maybeAdvanceHighWatermark(log.logEndOffset());
-                partitions.put(tp, partition);
+                if (existing == null) {
+                    PartitionLog log = logs.getOrCreate(tp, topic.id(), config);
+                    // Until the ISR confirms them, records past the log start may be ones no other replica has.
+                    log.updateHighWatermark(log.logStartOffset());
+                    Partition partition = new Partition(log, nodeId,
+                            new Partition.Assignment(PartitionRecord.NO_LEADER, -1, -1, record.replicas(), List.of(),
+                                    minIsr));
+                    partitions.put(tp, partition);
+                    existing = partition;
+                }
+                if (!existing.log().config().equals(config)) {
+                    existing.log().updateConfig(config);
+                }
+                Partition.Assignment previous = existing.assignment();
+                existing.updateAssignment(assignment, now);
+                boolean leaderChanged = previous.leaderId() != assignment.leaderId()
+                        || previous.leaderEpoch() != assignment.leaderEpoch();
+                if (leaderChanged) {
+                    becomeRole(existing, assignment, image);
+                }
             }
         }
-        for (TopicPartition tp : partitions.keySet()) {
+        for (TopicPartition tp : new ArrayList<>(partitions.keySet())) {
             if (!live.containsKey(tp)) {
                 removePartition(tp);
             }
@@ -128,11 +248,51 @@ public final class ReplicaManager implements MetadataListener {
         }
     }
 
+    private void becomeRole(Partition partition, Partition.Assignment assignment, MetadataImage image) {
+        ReplicaFetchers replicaFetchers = fetchers;
+        if (assignment.leaderId() == nodeId) {
+            if (replicaFetchers != null) {
+                replicaFetchers.remove(partition);
+            }
+            LOG.info("Leading {} in epoch {} with ISR {}", partition.topicPartition(), assignment.leaderEpoch(),
+                    assignment.isr());
+            partition.maybeAdvanceHighWatermark();
+        } else if (assignment.leaderId() == PartitionRecord.NO_LEADER) {
+            if (replicaFetchers != null) {
+                replicaFetchers.remove(partition);
+            }
+            LOG.info("{} has no leader (epoch {})", partition.topicPartition(), assignment.leaderEpoch());
+        } else if (replicaFetchers != null) {
+            RegisterBrokerRecord leader = image.cluster().brokers().get(assignment.leaderId());
+            Optional<Endpoint> endpoint = leader == null ? Optional.empty() : leader.endpoints().stream()
+                    .filter(e -> e.listener().equals(interBrokerListener)).findFirst();
+            if (endpoint.isEmpty()) {
+                LOG.warn("Cannot follow {}: leader {} has no {} endpoint", partition.topicPartition(),
+                        assignment.leaderId(), interBrokerListener);
+                replicaFetchers.remove(partition);
+            } else {
+                LOG.info("Following {} from leader {} in epoch {}", partition.topicPartition(),
+                        assignment.leaderId(), assignment.leaderEpoch());
+                replicaFetchers.follow(partition, assignment.leaderId(), endpoint.get());
+            }
+        }
+    }
+
     private void removePartition(TopicPartition tp) {
         Partition removed = partitions.remove(tp);
         if (removed != null) {
+            ReplicaFetchers replicaFetchers = fetchers;
+            if (replicaFetchers != null) {
+                replicaFetchers.remove(removed);
+            }
+            removed.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
             LOG.info("Deleting log of {}", tp);
             logs.delete(tp);
         }
+    }
+
+    /** Fails every waiting producer; the node is stopping. */
+    public void shutdown() {
+        partitions.values().forEach(p -> p.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER));
     }
 }

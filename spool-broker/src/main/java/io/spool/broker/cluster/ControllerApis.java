@@ -1,0 +1,205 @@
+package io.spool.broker.cluster;
+
+import io.spool.broker.handler.TopicConfigView;
+import io.spool.metadata.Controller;
+import io.spool.metadata.CreateTopicResult;
+import io.spool.metadata.CreateTopicSpec;
+import io.spool.metadata.DeleteTopicResult;
+import io.spool.metadata.Endpoint;
+import io.spool.metadata.PartitionRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
+import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.AlterPartitionRequestData;
+import org.apache.kafka.common.message.AlterPartitionResponseData;
+import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
+import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
+import org.apache.kafka.common.message.BrokerRegistrationRequestData;
+import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+
+/**
+ * The controller's side of the Kafka-protocol APIs that reach it: each request message becomes a call on this
+ * node's {@link Controller} and its outcome a response message. Used by the network handlers of this node and by
+ * the {@link ControllerChannel} when this node is itself the active controller. A controller that is not active
+ * answers NOT_CONTROLLER, which the caller's channel retries elsewhere. Stateless apart from its collaborators.
+ */
+public final class ControllerApis {
+    private final Controller controller;
+    private final TopicConfigView topicConfigs;
+
+    public ControllerApis(Controller controller, TopicConfigView topicConfigs) {
+        this.controller = controller;
+        this.topicConfigs = topicConfigs;
+    }
+
+    /** The APIs this class answers. */
+    public static boolean serves(ApiKeys api) {
+        return switch (api) {
+            case CREATE_TOPICS, DELETE_TOPICS, BROKER_REGISTRATION, BROKER_HEARTBEAT, ALTER_PARTITION,
+                    ALLOCATE_PRODUCER_IDS -> true;
+            default -> false;
+        };
+    }
+
+    public CompletableFuture<ApiMessage> handle(ApiKeys api, short version, ApiMessage request) {
+        CompletableFuture<? extends ApiMessage> result = switch (api) {
+            case CREATE_TOPICS -> createTopics(version, (CreateTopicsRequestData) request);
+            case DELETE_TOPICS -> deleteTopics((DeleteTopicsRequestData) request);
+            case BROKER_REGISTRATION -> registerBroker((BrokerRegistrationRequestData) request);
+            case BROKER_HEARTBEAT -> heartbeat((BrokerHeartbeatRequestData) request);
+            case ALTER_PARTITION -> alterPartition(version, (AlterPartitionRequestData) request);
+            case ALLOCATE_PRODUCER_IDS -> allocateProducerIds((AllocateProducerIdsRequestData) request);
+            default -> throw new IllegalArgumentException("Not a controller API: " + api);
+        };
+        return result.thenApply(m -> (ApiMessage) m);
+    }
+
+    private CompletableFuture<CreateTopicsResponseData> createTopics(short version, CreateTopicsRequestData data) {
+        List<CreateTopicSpec> specs = new ArrayList<>();
+        for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
+            Map<Integer, List<Integer>> assignments = new HashMap<>();
+            for (CreateTopicsRequestData.CreatableReplicaAssignment a : topic.assignments()) {
+                assignments.put(a.partitionIndex(), a.brokerIds());
+            }
+            Map<String, String> configs = new LinkedHashMap<>();
+            for (CreateTopicsRequestData.CreatableTopicConfig c : topic.configs()) {
+                configs.put(c.name(), c.value());
+            }
+            specs.add(new CreateTopicSpec(topic.name(), topic.numPartitions(), topic.replicationFactor(),
+                    assignments, configs));
+        }
+        return controller.createTopics(specs, data.validateOnly()).thenApply(results -> {
+            CreateTopicsResponseData response = new CreateTopicsResponseData();
+            for (CreateTopicResult r : results) {
+                CreateTopicsResponseData.CreatableTopicResult out = new CreateTopicsResponseData.CreatableTopicResult()
+                        .setName(r.name()).setErrorCode(r.error().code()).setErrorMessage(r.message());
+                if (r.error() == Errors.NONE) {
+                    out.setTopicId(r.topicId()).setNumPartitions(r.numPartitions())
+                            .setReplicationFactor(r.replicationFactor());
+                    if (version >= 5) {
+                        for (TopicConfigView.Entry e : topicConfigs.describe(r.configs(), false, false)) {
+                            out.configs().add(new CreateTopicsResponseData.CreatableTopicConfigs().setName(e.name())
+                                    .setValue(e.value()).setReadOnly(false).setConfigSource(e.source())
+                                    .setIsSensitive(false));
+                        }
+                    }
+                }
+                response.topics().add(out);
+            }
+            return response;
+        });
+    }
+
+    private CompletableFuture<DeleteTopicsResponseData> deleteTopics(DeleteTopicsRequestData data) {
+        List<String> names = new ArrayList<>(data.topicNames());
+        List<Uuid> ids = new ArrayList<>();
+        for (DeleteTopicsRequestData.DeleteTopicState state : data.topics()) {
+            if (state.name() != null) {
+                names.add(state.name());
+            } else {
+                ids.add(state.topicId());
+            }
+        }
+        return controller.deleteTopics(names, ids).thenApply(results -> {
+            DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+            for (DeleteTopicResult r : results) {
+                response.responses().add(new DeleteTopicsResponseData.DeletableTopicResult().setName(r.name())
+                        .setTopicId(r.id() == null ? Uuid.ZERO_UUID : r.id()).setErrorCode(r.error().code())
+                        .setErrorMessage(r.error() == Errors.NONE ? null : r.message()));
+            }
+            return response;
+        });
+    }
+
+    private CompletableFuture<BrokerRegistrationResponseData> registerBroker(BrokerRegistrationRequestData data) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        data.listeners().forEach(l -> endpoints.add(new Endpoint(l.name(), l.host(), l.port())));
+        return controller.registerBroker(data.brokerId(), data.clusterId(), endpoints, data.rack())
+                .handle((reply, error) -> error != null
+                        ? new BrokerRegistrationResponseData().setErrorCode(errorOf(error).code())
+                        : new BrokerRegistrationResponseData().setErrorCode(reply.error().code())
+                                .setBrokerEpoch(reply.brokerEpoch()));
+    }
+
+    private CompletableFuture<BrokerHeartbeatResponseData> heartbeat(BrokerHeartbeatRequestData data) {
+        return controller.heartbeat(data.brokerId(), data.brokerEpoch(), data.currentMetadataOffset(),
+                data.wantFence(), data.wantShutDown()).handle((reply, error) -> error != null
+                        ? new BrokerHeartbeatResponseData().setErrorCode(errorOf(error).code()).setIsFenced(true)
+                        : new BrokerHeartbeatResponseData().setErrorCode(reply.error().code())
+                                .setIsFenced(reply.fenced()).setShouldShutDown(reply.shouldShutDown())
+                                .setIsCaughtUp(true));
+    }
+
+    private CompletableFuture<AlterPartitionResponseData> alterPartition(short version,
+            AlterPartitionRequestData data) {
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        AlterPartitionResponseData response = new AlterPartitionResponseData();
+        for (AlterPartitionRequestData.TopicData topic : data.topics()) {
+            AlterPartitionResponseData.TopicData topicOut = new AlterPartitionResponseData.TopicData()
+                    .setTopicId(topic.topicId());
+            response.topics().add(topicOut);
+            for (AlterPartitionRequestData.PartitionData p : topic.partitions()) {
+                List<Integer> isr = new ArrayList<>();
+                if (version >= 3) {
+                    p.newIsrWithEpochs().forEach(b -> isr.add(b.brokerId()));
+                } else {
+                    isr.addAll(p.newIsr());
+                }
+                AlterPartitionResponseData.PartitionData out = new AlterPartitionResponseData.PartitionData()
+                        .setPartitionIndex(p.partitionIndex());
+                topicOut.partitions().add(out);
+                pending.add(controller.alterPartition(data.brokerId(), data.brokerEpoch(), topic.topicId(),
+                        p.partitionIndex(), p.leaderEpoch(), p.partitionEpoch(), isr).handle((reply, error) -> {
+                            if (error != null) {
+                                out.setErrorCode(errorOf(error).code());
+                                return null;
+                            }
+                            out.setErrorCode(reply.error().code());
+                            PartitionRecord state = reply.partition();
+                            if (state != null) {
+                                out.setLeaderId(state.leader()).setLeaderEpoch(state.leaderEpoch())
+                                        .setIsr(new ArrayList<>(state.isr())).setPartitionEpoch(state.partitionEpoch());
+                            }
+                            return null;
+                        }));
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            boolean notController = response.topics().stream().flatMap(t -> t.partitions().stream())
+                    .anyMatch(p -> p.errorCode() == Errors.NOT_CONTROLLER.code());
+            return notController ? new AlterPartitionResponseData().setErrorCode(Errors.NOT_CONTROLLER.code())
+                    : response;
+        });
+    }
+
+    private CompletableFuture<AllocateProducerIdsResponseData> allocateProducerIds(
+            AllocateProducerIdsRequestData data) {
+        return controller.allocateProducerIds(data.brokerId(), io.spool.broker.handler.ProducerIdManager.BLOCK_SIZE).handle((block, error) ->
+                error != null ? new AllocateProducerIdsResponseData().setErrorCode(errorOf(error).code())
+                        : new AllocateProducerIdsResponseData().setProducerIdStart(block.firstProducerId())
+                                .setProducerIdLen(block.size()));
+    }
+
+    static Errors errorOf(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof io.spool.metadata.NotControllerException) {
+            return Errors.NOT_CONTROLLER;
+        }
+        return ApiError.fromThrowable(cause).error();
+    }
+}
