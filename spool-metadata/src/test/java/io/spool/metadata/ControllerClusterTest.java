@@ -3,10 +3,12 @@ package io.spool.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.Uuid;
+import org.awaitility.Awaitility;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -240,6 +242,19 @@ class ControllerClusterTest {
 
         cluster.expireAllBut(2);
         assertThat(cluster.quorum.image().cluster().unfencedBrokerIds()).containsExactly(2);
+    }
+
+    @Test
+    void shouldFenceExpiredBrokersInTheBackgroundWhenCheckIntervalSet() {
+        MutableClock clock = new MutableClock(0);
+        LocalMetadataQuorum quorum = new LocalMetadataQuorum().withBrokers(1);
+        try (Controller background = new Controller(quorum, clock, ControllerSettings.defaults()
+                .withBrokerSessionTimeoutMs(1000).withSessionCheckIntervalMs(5))) {
+            background.checkSessions().join();
+            clock.advance(1001);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> quorum.image().cluster().isFenced(1));
+            assertThat(background.heartbeat(1, 1, quorum.image().offset(), false, false).join().fenced()).isFalse();
+        }
     }
 
     @Test

@@ -1,0 +1,273 @@
+package io.spool.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeded random runs of brokers registering, heartbeating, shutting down, going silent and changing ISRs, and of
+ * the controller losing and regaining its role, with named invariants checked after every step. A failure names
+ * its seed; {@link #run(long)} with that seed replays it.
+ */
+class ControllerSimulationTest {
+    private static final int BROKERS = 5;
+    private static final int STEPS = 300;
+
+    /** A property of every image, or of every step from one image to the next. */
+    interface Invariant {
+        void check(MetadataImage before, MetadataImage after);
+    }
+
+    /** Every ISR is a non-empty list of distinct replicas. */
+    static final class IsrIsDistinctReplicas implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            partitions(after).forEach(p -> {
+                assertThat(p.isr()).as("ISR of %s", p).isNotEmpty().doesNotHaveDuplicates();
+                assertThat(p.replicas()).as("replicas of %s", p).containsAll(p.isr());
+            });
+        }
+    }
+
+    /** A leader is an unfenced member of the ISR; a partition without one has only a fenced broker in its ISR. */
+    static final class LeaderIsUnfencedIsrMember implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            ClusterImage cluster = after.cluster();
+            partitions(after).forEach(p -> {
+                if (p.leader() == PartitionRecord.NO_LEADER) {
+                    assertThat(p.isr()).as("leaderless %s", p).hasSize(1);
+                    assertThat(cluster.isFenced(p.isr().get(0))).as("leaderless %s", p).isTrue();
+                } else {
+                    assertThat(p.isr()).as("ISR of %s", p).contains(p.leader());
+                    assertThat(cluster.isFenced(p.leader())).as("leader of %s fenced", p).isFalse();
+                }
+            });
+        }
+    }
+
+    /** A fenced broker is in an ISR only as its sole member, so it cannot hold up acks=all writes. */
+    static final class FencedBrokerIsOnlyASoleIsrMember implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            partitions(after).forEach(p -> {
+                if (p.isr().size() > 1) {
+                    assertThat(p.isr()).as("ISR of %s", p).allMatch(id -> !after.cluster().isFenced(id));
+                }
+            });
+        }
+    }
+
+    /** Epochs never go back; a change bumps the partition epoch, a new leader the leader epoch. */
+    static final class EpochsMoveForward implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            for (TopicImage topic : before.topics().all()) {
+                TopicImage next = after.topics().byId(topic.id()).orElseThrow();
+                topic.partitions().forEach((index, p) -> {
+                    PartitionRecord q = next.partition(index);
+                    assertThat(q.leaderEpoch()).as("%s -> %s", p, q).isGreaterThanOrEqualTo(p.leaderEpoch());
+                    if (!q.equals(p)) {
+                        assertThat(q.partitionEpoch()).as("%s -> %s", p, q).isGreaterThan(p.partitionEpoch());
+                    }
+                    if (q.leader() != p.leader()) {
+                        assertThat(q.leaderEpoch()).as("%s -> %s", p, q).isGreaterThan(p.leaderEpoch());
+                    }
+                });
+            }
+            before.cluster().registrations().forEach((id, r) -> assertThat(
+                    after.cluster().registration(id).orElseThrow().epoch()).isGreaterThanOrEqualTo(r.epoch()));
+        }
+    }
+
+    /** A snapshot of the image rebuilds it. */
+    static final class SnapshotRebuildsImage implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            MetadataDelta delta = new MetadataDelta(MetadataImage.EMPTY);
+            after.toRecords().forEach(delta::replay);
+            assertThat(delta.apply(after.offset())).isEqualTo(after);
+        }
+    }
+
+    private static final List<Invariant> INVARIANTS = List.of(new IsrIsDistinctReplicas(),
+            new LeaderIsUnfencedIsrMember(), new FencedBrokerIsOnlyASoleIsrMember(), new EpochsMoveForward(),
+            new SnapshotRebuildsImage());
+
+    @Test
+    void shouldKeepInvariantsInEveryRandomRun() {
+        for (long seed = 0; seed < 20; seed++) {
+            try {
+                run(seed);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("Simulation failed with seed " + seed + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void run(long seed) {
+        try (Simulation simulation = new Simulation(new Random(seed))) {
+            for (int step = 0; step < STEPS; step++) {
+                MetadataImage before = simulation.cluster.quorum.image();
+                String action = simulation.step();
+                MetadataImage after = simulation.cluster.quorum.image();
+                for (Invariant invariant : INVARIANTS) {
+                    try {
+                        invariant.check(before, after);
+                    } catch (AssertionError e) {
+                        throw new AssertionError(invariant.getClass().getSimpleName() + " broken at step " + step
+                                + " (" + action + "): " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<PartitionRecord> partitions(MetadataImage image) {
+        List<PartitionRecord> all = new ArrayList<>();
+        image.topics().all().forEach(t -> all.addAll(t.partitions().values()));
+        return all;
+    }
+
+    /** The brokers' side of the run: what each knows, and one random action per step. */
+    private static final class Simulation implements AutoCloseable {
+        private final Random random;
+        private final TestCluster cluster = new TestCluster();
+        private final Map<Integer, Long> lastContactMs = new HashMap<>();
+        private boolean active = true;
+        /** Whether the controller's last operation found it active: it starts sessions afresh when it was not. */
+        private boolean controllerWasActive;
+        private int topics;
+
+        Simulation(Random random) {
+            this.random = random;
+        }
+
+        String step() {
+            int dice = random.nextInt(100);
+            if (active ? dice < 2 : dice < 30) {
+                active = !active;
+                cluster.quorum.setActiveController(active);
+                return "active=" + active;
+            }
+            if (dice < 18) {
+                return register(random.nextInt(BROKERS));
+            }
+            if (dice < 55) {
+                return heartbeat();
+            }
+            if (dice < 70) {
+                return expire(random.nextInt((int) TestCluster.SESSION_TIMEOUT_MS / 2));
+            }
+            if (dice < 80) {
+                return createTopic();
+            }
+            return alterPartition();
+        }
+
+        /** Mirrors the controller's fresh start of every session when an operation finds it newly active. */
+        private void beforeControllerOperation() {
+            if (active && !controllerWasActive) {
+                long now = cluster.clock.millis();
+                cluster.quorum.image().cluster().registrations().keySet().forEach(id -> lastContactMs.put(id, now));
+            }
+            controllerWasActive = active;
+        }
+
+        private String register(int id) {
+            beforeControllerOperation();
+            BrokerRegistrationReply reply = cluster.register(id, random.nextBoolean() ? "a" : "b");
+            assertThat(reply.error()).isEqualTo(active ? Errors.NONE : Errors.NOT_CONTROLLER);
+            if (reply.error() == Errors.NONE) {
+                lastContactMs.put(id, cluster.clock.millis());
+            }
+            return "register " + id + " -> " + reply;
+        }
+
+        private String heartbeat() {
+            List<Integer> registered = new ArrayList<>(cluster.quorum.image().cluster().registrations().keySet());
+            if (registered.isEmpty()) {
+                return "no broker to heartbeat";
+            }
+            int id = registered.get(random.nextInt(registered.size()));
+            boolean shutDown = random.nextInt(20) == 0;
+            boolean fence = random.nextInt(30) == 0;
+            long offset = cluster.quorum.image().offset() - (random.nextInt(10) == 0 ? 1 : 0);
+            beforeControllerOperation();
+            BrokerHeartbeatReply reply = cluster.controller.heartbeat(id, cluster.epoch(id), offset, fence, shutDown)
+                    .join();
+            assertThat(reply.error()).isEqualTo(active ? Errors.NONE : Errors.NOT_CONTROLLER);
+            if (reply.error() == Errors.NONE) {
+                lastContactMs.put(id, cluster.clock.millis());
+                assertThat(reply.fenced()).isEqualTo(cluster.fenced(id));
+                assertThat(reply.shouldShutDown()).isEqualTo(shutDown);
+            }
+            return "heartbeat " + id + " fence=" + fence + " shutDown=" + shutDown + " -> " + reply;
+        }
+
+        private String expire(int advanceMs) {
+            cluster.clock.advance(advanceMs);
+            long now = cluster.clock.millis();
+            beforeControllerOperation();
+            List<Integer> unfencedBefore = List.copyOf(cluster.quorum.image().cluster().unfencedBrokerIds());
+            cluster.controller.checkSessions().join();
+            if (active) {
+                for (int id : unfencedBefore) {
+                    long silentMs = now - lastContactMs.getOrDefault(id, now);
+                    assertThat(cluster.fenced(id)).as("broker %d silent for %d ms", id, silentMs)
+                            .isEqualTo(silentMs > TestCluster.SESSION_TIMEOUT_MS);
+                }
+            }
+            return "advance " + advanceMs + " ms and check sessions";
+        }
+
+        private String createTopic() {
+            int partitions = 1 + random.nextInt(3);
+            int replicationFactor = 1 + random.nextInt(3);
+            String name = "t" + topics++;
+            beforeControllerOperation();
+            List<CreateTopicResult> results = cluster.controller.createTopics(List.of(CreateTopicSpec.of(name,
+                    partitions, replicationFactor)), false).join();
+            return "create " + name + " -> " + results.get(0).error();
+        }
+
+        private String alterPartition() {
+            List<PartitionRecord> led = partitions(cluster.quorum.image()).stream()
+                    .filter(p -> p.leader() != PartitionRecord.NO_LEADER).toList();
+            if (led.isEmpty()) {
+                return "no partition to alter";
+            }
+            PartitionRecord p = led.get(random.nextInt(led.size()));
+            List<Integer> isr = new ArrayList<>(p.replicas());
+            Collections.shuffle(isr, random);
+            isr = new ArrayList<>(isr.subList(0, 1 + random.nextInt(isr.size())));
+            if (!isr.contains(p.leader()) && random.nextInt(4) != 0) {
+                isr.set(0, p.leader());
+            }
+            int partitionEpoch = p.partitionEpoch() - (random.nextInt(10) == 0 ? 1 : 0);
+            beforeControllerOperation();
+            AlterPartitionReply reply = cluster.controller.alterPartition(p.leader(), cluster.epoch(p.leader()),
+                    p.topicId(), p.partition(), p.leaderEpoch(), partitionEpoch, isr).join();
+            Uuid topic = p.topicId();
+            if (reply.error() == Errors.NONE) {
+                assertThat(cluster.partition(topic, p.partition())).isEqualTo(reply.partition());
+                assertThat(reply.partition().isr()).isEqualTo(isr);
+            }
+            return "alter " + p + " to " + isr + " -> " + reply.error();
+        }
+
+        @Override
+        public void close() {
+            cluster.close();
+        }
+    }
+}
