@@ -1,0 +1,97 @@
+package io.spool.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Watches a group's committed offsets from outside, as an operator's tool would: its own thread asks the cluster
+ * (OffsetFetch through an Admin client, answered by whichever node coordinates the group at the time) every 250 ms,
+ * and notes every answer lower than an earlier answer for the same partition, across coordinator failovers. An
+ * answer that fails (a coordinator moving, a node down) is skipped. Thread-safe.
+ */
+final class CommittedOffsetsWatcher implements AutoCloseable {
+    private final Admin admin;
+    private final String group;
+    private final Thread thread;
+    private final Map<TopicPartition, Long> highest = new HashMap<>();
+    private final Queue<String> backwards = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger answers = new AtomicInteger();
+    private final AtomicInteger unanswered = new AtomicInteger();
+    private volatile boolean running = true;
+
+    CommittedOffsetsWatcher(Admin admin, String group) {
+        this.admin = admin;
+        this.group = group;
+        this.thread = new Thread(this::watch, "committed-offsets-" + group);
+        thread.start();
+    }
+
+    private void watch() {
+        while (running) {
+            try {
+                observe(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS));
+                answers.incrementAndGet();
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                unanswered.incrementAndGet();
+            }
+            try {
+                // Sampling the offsets at a fixed interval; no event to wait for.
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized void observe(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((partition, committed) -> {
+            if (committed == null) {
+                return;
+            }
+            Long before = highest.get(partition);
+            if (before != null && committed.offset() < before) {
+                backwards.add(partition + " went from " + before + " back to " + committed.offset());
+            }
+            highest.merge(partition, committed.offset(), Math::max);
+        });
+    }
+
+    /** Every time an answer was lower than an earlier one. */
+    List<String> backwards() {
+        return new ArrayList<>(backwards);
+    }
+
+    /** How many times the offsets were read successfully. */
+    int answers() {
+        return answers.get();
+    }
+
+    int unanswered() {
+        return unanswered.get();
+    }
+
+    /** Stops watching. */
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(Duration.ofSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,316 @@
+package io.spool.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * A cluster of 3 or 5 real Spool nodes on loopback, every one {@code broker,controller} and a voter of the metadata
+ * quorum, each in its own JVM with its own data directory and log under {@code dir/node-<id>}, and the faults a test
+ * injects into it: SIGKILL, SIGSTOP/SIGCONT, clean stop and restart of one node with the same id, ports and data.
+ * Node ids are 1..N. Used by one test thread; {@link #close} (or a JVM shutdown) takes every node down.
+ */
+final class SpoolCluster implements AutoCloseable {
+    /**
+     * Timeouts short enough for a test to see failover within seconds, and the replication a 3-node cluster is
+     * meant to run with.
+     */
+    static final Map<String, String> FAST_FAILOVER = Map.of(
+            "broker.heartbeat.interval.ms", "500",
+            "broker.session.timeout.ms", "3000",
+            "replica.lag.time.max.ms", "5000",
+            "offsets.topic.replication.factor", "3",
+            "default.replication.factor", "3",
+            "min.insync.replicas", "2",
+            "group.initial.rebalance.delay.ms", "0");
+    /**
+     * Small heaps, and the client compiler only: four busy JVMs share two cores here, and a test run is too short
+     * for the optimizing compiler to pay for itself.
+     */
+    static final List<String> SMALL_JVM = List.of("-Xms64m", "-Xmx384m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+    private static final Duration START_LIMIT = Duration.ofSeconds(120);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private static final int LOG_TAIL_BYTES = 12_000;
+
+    private final List<ClusterNode> nodes;
+    private final Thread reaper;
+    private final Map<Integer, String> lastViews = new ConcurrentHashMap<>();
+    private Admin admin;
+
+    private SpoolCluster(List<ClusterNode> nodes) {
+        this.nodes = nodes;
+        this.reaper = new Thread(() -> nodes.forEach(ClusterNode::kill), "spool-cluster-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    /** Starts {@code size} nodes with {@link #FAST_FAILOVER} and waits until every one lists them all. */
+    static SpoolCluster start(Path dir, int size) {
+        return start(dir, size, Map.of());
+    }
+
+    /** Like {@link #start(Path, int)} with settings that override the defaults on every node. */
+    static SpoolCluster start(Path dir, int size, Map<String, String> overrides) {
+        Set<Integer> ports = new LinkedHashSet<>();
+        while (ports.size() < 2 * size) {
+            ports.add(SpoolProcess.freePort());
+        }
+        List<Integer> free = new ArrayList<>(ports);
+        String voters = IntStream.rangeClosed(1, size)
+                .mapToObj(id -> id + "@127.0.0.1:" + free.get(2 * id - 1)).collect(Collectors.joining(","));
+        List<ClusterNode> nodes = new ArrayList<>();
+        for (int id = 1; id <= size; id++) {
+            Map<String, String> settings = new LinkedHashMap<>(FAST_FAILOVER);
+            settings.put("listeners", "PLAINTEXT://127.0.0.1:" + free.get(2 * id - 2) + ",CONTROLLER://127.0.0.1:"
+                    + free.get(2 * id - 1));
+            settings.put("controller.quorum.voters", voters);
+            settings.putAll(overrides);
+            nodes.add(new ClusterNode(id, dir.resolve("node-" + id), free.get(2 * id - 2), free.get(2 * id - 1),
+                    settings, SMALL_JVM));
+        }
+        SpoolCluster cluster = new SpoolCluster(nodes);
+        try {
+            // All at once: a node waits at start for a majority of the voters.
+            nodes.forEach(ClusterNode::launch);
+            cluster.awaitBrokers(size, START_LIMIT);
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    /** The node with id {@code id} (1-based). */
+    ClusterNode node(int id) {
+        return nodes.get(id - 1);
+    }
+
+    List<ClusterNode> nodes() {
+        return nodes;
+    }
+
+    /** Every node's client listener, for {@code bootstrap.servers}. */
+    String bootstrapServers() {
+        return nodes.stream().map(ClusterNode::bootstrap).collect(Collectors.joining(","));
+    }
+
+    /** An Admin client over the whole cluster, kept until {@link #close}. */
+    Admin admin() {
+        if (admin == null) {
+            Properties props = new Properties();
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+            props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+            props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+            props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "100");
+            admin = Admin.create(props);
+        }
+        return admin;
+    }
+
+    /** SIGKILL of node {@code id}; returns once the process is gone. */
+    void kill(int id) {
+        node(id).kill();
+    }
+
+    /** SIGSTOP of node {@code id}. */
+    void pause(int id) {
+        node(id).pause();
+    }
+
+    /** SIGCONT of node {@code id}. */
+    void resume(int id) {
+        node(id).resume();
+    }
+
+    /** SIGTERM of node {@code id} (a clean, controlled shutdown), waiting up to a minute for it to exit. */
+    void stop(int id) {
+        node(id).terminate();
+        node(id).awaitExit(Duration.ofSeconds(60));
+    }
+
+    /**
+     * Starts node {@code id} again, with its id, ports, settings and data, once its old process has exited, and
+     * waits until every running node lists every running node as a broker again.
+     */
+    void restart(int id) {
+        ClusterNode node = node(id);
+        if (node.isAlive()) {
+            throw new IllegalStateException(node + " is still running; kill or stop it first");
+        }
+        node.launch();
+        awaitBrokers((int) nodes.stream().filter(ClusterNode::isAlive).count(), START_LIMIT);
+    }
+
+    /** Resumes paused nodes and restarts dead ones: the cluster whole again, as a test expects to find it. */
+    void heal() {
+        nodes.stream().filter(ClusterNode::isPaused).forEach(ClusterNode::resume);
+        nodes.stream().filter(n -> !n.isAlive()).forEach(ClusterNode::launch);
+        awaitBrokers(size(), START_LIMIT);
+    }
+
+    /**
+     * Waits until every serving node (running, not paused) lists exactly {@code count} brokers in its own Metadata
+     * answer; a fenced or dead broker is not listed.
+     *
+     * @throws AssertionError naming what each node saw, with the tails of their logs, after {@code limit}, or at
+     *         once when a node that should be running has exited
+     */
+    void awaitBrokers(int count, Duration limit) {
+        try {
+            await("every serving node lists " + count + " brokers").atMost(limit).pollInterval(Duration.ofMillis(200))
+                    .until(() -> nodes.stream().filter(ClusterNode::isServing).allMatch(n -> brokerCount(n) == count));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("Cluster did not reach " + count + " brokers within " + limit + "; last views: "
+                    + lastViews + "\n" + logTails(), e);
+        }
+    }
+
+    /** The brokers {@code node} lists, or -1 when it does not answer; remembered for a failure message. */
+    private int brokerCount(ClusterNode node) {
+        try {
+            MetadataResponseData metadata = node.metadata(PROBE_TIMEOUT);
+            List<Integer> ids = metadata.brokers().stream().map(b -> b.nodeId()).sorted().toList();
+            lastViews.put(node.id(), "brokers " + ids + ", controller " + metadata.controllerId());
+            return ids.size();
+        } catch (RuntimeException | AssertionError e) {
+            lastViews.put(node.id(), "no answer: " + e.getMessage());
+            return -1;
+        }
+    }
+
+    /** The active controller as a serving node reports it (the metadata quorum's leader), or -1 if none answers. */
+    int activeController() {
+        for (ClusterNode node : nodes) {
+            if (node.isServing()) {
+                try {
+                    return node.metadata(PROBE_TIMEOUT).controllerId();
+                } catch (RuntimeException | AssertionError e) {
+                    // Try the next node.
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Creates a topic and waits until every partition has a leader and a full ISR. */
+    void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
+            throws Exception {
+        admin().createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+                .all().get(30, TimeUnit.SECONDS);
+        await("leaders and full ISRs of " + name).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> describe(name).partitions().stream()
+                        .allMatch(p -> p.leader() != null && p.isr().size() == replicationFactor));
+    }
+
+    TopicDescription describe(String topic) throws Exception {
+        return admin().describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic);
+    }
+
+    /** The leader of {@code partition} as the cluster's metadata says, or -1 when it has none. */
+    int leaderOf(TopicPartition partition) throws Exception {
+        Node leader = partitionInfo(partition).leader();
+        return leader == null || leader.isEmpty() ? -1 : leader.id();
+    }
+
+    /** The ISR of {@code partition}, by node id. */
+    Set<Integer> isrOf(TopicPartition partition) throws Exception {
+        return partitionInfo(partition).isr().stream().map(Node::id).collect(Collectors.toSet());
+    }
+
+    private TopicPartitionInfo partitionInfo(TopicPartition partition) throws Exception {
+        return describe(partition.topic()).partitions().get(partition.partition());
+    }
+
+    /** Waits until {@code partition} is led by a serving node other than {@code not}; returns that leader. */
+    int awaitLeaderOtherThan(TopicPartition partition, int not, Duration limit) {
+        int[] leader = {-1};
+        await("a new leader of " + partition + " other than node " + not).atMost(limit)
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                    leader[0] = leaderOf(partition);
+                    return leader[0] > 0 && leader[0] != not && node(leader[0]).isServing();
+                });
+        return leader[0];
+    }
+
+    /** Waits until every partition of {@code topic} has every replica in its ISR. */
+    void awaitFullIsr(String topic, Duration limit) {
+        await("full ISR of every partition of " + topic).atMost(limit).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> describe(topic).partitions().stream()
+                        .allMatch(p -> p.leader() != null && p.isr().size() == p.replicas().size()));
+    }
+
+    /** The directory of {@code partition}'s log on node {@code id}. */
+    Path partitionDir(int id, TopicPartition partition) {
+        return node(id).dataDir().resolve(partition.topic() + "-" + partition.partition());
+    }
+
+    /** The state and the tail of the log of every node, for a failure message. */
+    String logTails() {
+        StringBuilder text = new StringBuilder();
+        for (ClusterNode node : nodes) {
+            text.append("\n----- ").append(node).append(": last ").append(LOG_TAIL_BYTES).append(" bytes of ")
+                    .append(node.logFile()).append(" -----\n").append(node.logTail(LOG_TAIL_BYTES));
+        }
+        return text.toString();
+    }
+
+    /** Copies every node's whole log to {@code target/cluster-logs/<name>/}, where it outlives the temp dir. */
+    void keepLogs(String name) {
+        Path target = Path.of("target", "cluster-logs", name);
+        try {
+            Files.createDirectories(target);
+            for (ClusterNode node : nodes) {
+                if (Files.exists(node.logFile())) {
+                    Files.copy(node.logFile(), target.resolve("node-" + node.id() + ".log"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("Cannot keep the cluster's logs in " + target + ": " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(2));
+            admin = null;
+        }
+        // SIGTERM to all first, so their shutdowns overlap instead of each waiting for the others.
+        nodes.forEach(ClusterNode::terminate);
+        nodes.forEach(n -> n.awaitExit(Duration.ofSeconds(20)));
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down and the reaper runs anyway.
+        }
+    }
+}
