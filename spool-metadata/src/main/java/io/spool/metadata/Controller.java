@@ -176,10 +176,7 @@ public final class Controller implements AutoCloseable {
     private CompletableFuture<List<CreateTopicResult>> handleCreateTopics(List<CreateTopicSpec> specs,
             boolean validateOnly) {
         if (!cluster.isActive()) {
-            Map<String, CreateTopicResult> results = new LinkedHashMap<>();
-            specs.forEach(spec -> results.put(spec.name(), CreateTopicResult.error(spec.name(),
-                    Errors.NOT_CONTROLLER, Errors.NOT_CONTROLLER.message())));
-            return CompletableFuture.completedFuture(new ArrayList<>(results.values()));
+            return CompletableFuture.completedFuture(notController(specs));
         }
         MetadataImage image = quorum.image();
         Map<String, CreateTopicSpec> byName = new LinkedHashMap<>();
@@ -219,6 +216,13 @@ public final class Controller implements AutoCloseable {
             }
             return failed;
         });
+    }
+
+    private static List<CreateTopicResult> notController(List<CreateTopicSpec> specs) {
+        Map<String, CreateTopicResult> results = new LinkedHashMap<>();
+        specs.forEach(spec -> results.put(spec.name(), CreateTopicResult.error(spec.name(), Errors.NOT_CONTROLLER,
+                Errors.NOT_CONTROLLER.message())));
+        return new ArrayList<>(results.values());
     }
 
     private static List<String> createdNames(List<CreateTopicResult> results) {

@@ -17,8 +17,8 @@ import org.apache.kafka.common.Uuid;
  * changed, so that listeners need not diff two images.
  *
  * <p>A record that contradicts the state it is replayed onto (a partition of an unknown topic, a second topic with
- * the same name) means the log is corrupt or the controller has a bug: replay throws {@link IllegalStateException}
- * and the delta must be discarded.
+ * the same name, the fencing of an unregistered broker or of another registration epoch) means the log is corrupt
+ * or the controller has a bug: replay throws {@link IllegalStateException} and the delta must be discarded.
  *
  * <p>Not thread-safe: a delta is built and read by the one thread that applies the log.
  */
