@@ -67,7 +67,11 @@ final class BatchValidator {
     }
 
     static Result validate(TopicPartition tp, MemoryRecords records, LogConfig config, long nowMs) {
-        Result framing = checkFraming(tp, records.buffer(), config);
+        if (!records.buffer().hasRemaining()) {
+            return Result.fail(Errors.INVALID_RECORD, "Produce request to " + tp
+                + " must have at least one record batch");
+        }
+        Result framing = checkFraming(tp, records.buffer(), config.maxMessageBytes());
         if (framing != null) {
             return framing;
         }
@@ -87,13 +91,13 @@ final class BatchValidator {
         return Result.ok(batches);
     }
 
-    private static Result checkFraming(TopicPartition tp, ByteBuffer buffer, LogConfig config) {
+    /**
+     * Checks that {@code buffer} holds whole v2 batches of at most {@code maxBatchBytes} each, back to back; null if
+     * so. Shared with {@link FollowerBatchValidator}.
+     */
+    static Result checkFraming(TopicPartition tp, ByteBuffer buffer, long maxBatchBytes) {
         int pos = buffer.position();
         int end = buffer.limit();
-        if (pos == end) {
-            return Result.fail(Errors.INVALID_RECORD, "Produce request to " + tp
-                + " must have at least one record batch");
-        }
         while (pos < end) {
             if (end - pos < BatchHeader.HEADER_SIZE) {
                 return Result.fail(Errors.CORRUPT_MESSAGE, "Truncated record batch header of " + (end - pos)
@@ -107,12 +111,12 @@ final class BatchValidator {
             }
             byte magic = buffer.get(pos + 16);
             if (magic != RecordBatch.MAGIC_VALUE_V2) {
-                return Result.fail(Errors.INVALID_RECORD, "Produce requests are only allowed to contain record "
-                    + "batches with magic version 2, got " + magic + " in the append to " + tp);
+                return Result.fail(Errors.INVALID_RECORD, "Only record batches with magic version 2 are allowed, "
+                    + "got " + magic + " in the append to " + tp);
             }
-            if (size > config.maxMessageBytes()) {
+            if (size > maxBatchBytes) {
                 return Result.fail(Errors.MESSAGE_TOO_LARGE, "Batch of " + size + " bytes for " + tp
-                    + " is larger than max.message.bytes=" + config.maxMessageBytes());
+                    + " is larger than max.message.bytes=" + maxBatchBytes);
             }
             if (size > end - pos) {
                 return Result.fail(Errors.CORRUPT_MESSAGE, "Truncated record batch in the append to " + tp + ": "

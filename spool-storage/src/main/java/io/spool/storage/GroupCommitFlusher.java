@@ -32,7 +32,15 @@ public final class GroupCommitFlusher implements AutoCloseable {
     private static final int SYNC_THREADS = 3;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitFlusher.class);
 
-    private record Waiter(PartitionLog log, long offsetExclusive, CompletableFuture<Void> future) {
+    private record Waiter(PartitionLog log, long offsetExclusive, long truncations, CompletableFuture<Void> future) {
+        boolean truncatedSince() {
+            return log.truncationCount() != truncations;
+        }
+
+        void failTruncated() {
+            future.completeExceptionally(new LogTruncatedException("the log of " + log.topicPartition()
+                + " was truncated while offset " + offsetExclusive + " was awaited"));
+        }
     }
 
     private final LinkedBlockingQueue<Waiter> queue = new LinkedBlockingQueue<>();
@@ -53,8 +61,12 @@ public final class GroupCommitFlusher implements AutoCloseable {
         thread.start();
     }
 
-    /** Completes once {@code log.flushedOffset() >= offsetExclusive}; exceptionally if the fsync fails. */
+    /**
+     * Completes once {@code log.flushedOffset() >= offsetExclusive}; exceptionally if the fsync fails, or with
+     * {@link LogTruncatedException} if the log is truncated first (the awaited offsets may then hold other records).
+     */
     public CompletableFuture<Void> awaitDurable(PartitionLog log, long offsetExclusive) {
+        long truncations = log.truncationCount();
         if (log.flushedOffset() >= offsetExclusive) {
             return CompletableFuture.completedFuture(null);
         }
@@ -63,7 +75,7 @@ public final class GroupCommitFlusher implements AutoCloseable {
             future.completeExceptionally(new StorageException("group commit flusher is closed"));
             return future;
         }
-        queue.add(new Waiter(log, offsetExclusive, future));
+        queue.add(new Waiter(log, offsetExclusive, truncations, future));
         return future;
     }
 
@@ -113,7 +125,9 @@ public final class GroupCommitFlusher implements AutoCloseable {
             }
             long durable = log.flushedOffset();
             for (Waiter w : waiters) {
-                if (durable >= w.offsetExclusive()) {
+                if (w.truncatedSince()) {
+                    w.failTruncated();
+                } else if (durable >= w.offsetExclusive()) {
                     w.future().complete(null);
                 } else {
                     parked.add(w);
@@ -182,6 +196,10 @@ public final class GroupCommitFlusher implements AutoCloseable {
         parked.clear();
         queue.drainTo(rest);
         for (Waiter w : rest) {
+            if (w.truncatedSince()) {
+                w.failTruncated();
+                continue;
+            }
             try {
                 w.log().flush();
                 if (w.log().flushedOffset() >= w.offsetExclusive()) {

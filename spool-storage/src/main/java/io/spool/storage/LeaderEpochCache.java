@@ -25,6 +25,8 @@ import java.util.List;
 final class LeaderEpochCache {
 
     static final String FILE_NAME = "leader-epoch-checkpoint";
+    static final int UNDEFINED_EPOCH = -1;
+    static final long UNDEFINED_EPOCH_OFFSET = -1L;
 
     /** One epoch and the first offset written in it. */
     record EpochEntry(int epoch, long startOffset) {
@@ -67,23 +69,57 @@ final class LeaderEpochCache {
         return entries.isEmpty() ? -1 : entries.get(entries.size() - 1).epoch();
     }
 
-    /**
-     * End offset of {@code epoch} (the start of the next higher epoch, or {@code logEndOffset} for the latest), with
-     * the largest epoch {@code <=} the requested one; (-1, -1) if none (OffsetForLeaderEpoch semantics).
-     */
-    synchronized EpochEntry endOffsetFor(int epoch, long logEndOffset) {
-        EpochEntry found = null;
-        for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i).epoch() <= epoch) {
-                found = entries.get(i);
-                long end = i + 1 < entries.size() ? entries.get(i + 1).startOffset() : logEndOffset;
-                found = new EpochEntry(found.epoch(), end);
+    /** Start offset of {@code epoch}, or -1 if the log holds no batch of that epoch. */
+    synchronized long startOffsetOf(int epoch) {
+        for (EpochEntry e : entries) {
+            if (e.epoch() == epoch) {
+                return e.startOffset();
             }
         }
-        return found == null ? new EpochEntry(-1, -1) : found;
+        return UNDEFINED_EPOCH_OFFSET;
     }
 
-    /** Drops epochs that start at or after {@code endOffset} (the log was truncated there). */
+    /**
+     * OffsetForLeaderEpoch: the end offset of {@code requested} paired with the epoch it answers for.
+     *
+     * <ul>
+     *   <li>-1 (undefined) or a cache without epochs -> (-1, -1)</li>
+     *   <li>the latest epoch or above -> (latest, log end offset)</li>
+     *   <li>below the earliest known epoch (retention removed all of its data) -> (requested, start offset of the
+     *       earliest): whatever the requester holds from there on diverges</li>
+     *   <li>otherwise -> (largest epoch {@code <=} requested, start offset of the next higher epoch)</li>
+     * </ul>
+     *
+     * These are Apache Kafka's answers but one: for an epoch above the latest Kafka answers (-1, -1), a case its
+     * leaders rule out by recording their epoch when they take over. Here a leader that has not written in its epoch
+     * yet answers what it would answer had it recorded it ({@link PartitionLog#maybeAssignEpochStartOffset}): its
+     * latest epoch ends at the log end offset.
+     */
+    synchronized EpochEntry endOffsetFor(int requested, long logEndOffset) {
+        if (requested == UNDEFINED_EPOCH || entries.isEmpty()) {
+            return new EpochEntry(UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET);
+        }
+        int latest = latestEpoch();
+        if (requested >= latest) {
+            return new EpochEntry(latest, logEndOffset);
+        }
+        int higher = 0;
+        while (entries.get(higher).epoch() <= requested) {
+            higher++;
+        }
+        long end = entries.get(higher).startOffset();
+        return higher == 0 ? new EpochEntry(requested, end) : new EpochEntry(entries.get(higher - 1).epoch(), end);
+    }
+
+    /** Drops every epoch (the log was emptied and restarts at another offset). */
+    synchronized void clear() {
+        if (!entries.isEmpty()) {
+            entries.clear();
+            persist();
+        }
+    }
+
+    /** Drops epochs that start at or after {@code endOffset} (the log was truncated there); persisted at once. */
     synchronized void truncateFromEnd(long endOffset) {
         if (entries.removeIf(e -> e.startOffset() >= endOffset)) {
             persist();

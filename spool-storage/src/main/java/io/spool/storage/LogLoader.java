@@ -125,8 +125,13 @@ final class LogLoader {
         return leo;
     }
 
-    private static void rebuildProducerState(Path dir, ConcurrentSkipListMap<Long, LogSegment> segments,
-                                             ProducerStateManager state, long logStart, long leo) throws IOException {
+    /**
+     * Loads the newest valid snapshot at or below {@code leo} into {@code state} (which must be empty), deletes the
+     * snapshots above {@code leo} and replays the batch headers from the snapshot (or {@code logStart}) up to
+     * {@code leo}. Also used when a follower truncates its log.
+     */
+    static void rebuildProducerState(Path dir, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                     ProducerStateManager state, long logStart, long leo) throws IOException {
         List<Long> snapshots = ProducerSnapshotFile.list(dir);
         long from = logStart;
         for (int i = snapshots.size() - 1; i >= 0; i--) {

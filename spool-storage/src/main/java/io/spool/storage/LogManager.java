@@ -49,6 +49,7 @@ public final class LogManager implements AutoCloseable {
     private final FileDeleter deleter;
     private final GroupCommitFlusher flusher = new GroupCommitFlusher();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final Object checkpointLock = new Object();
     private boolean closed;
 
     private LogManager(List<Path> logDirs, Clock clock, Random random) {
@@ -103,7 +104,7 @@ public final class LogManager implements AutoCloseable {
                     }
                     PartitionLog log = LogLoader.load(child, tp, configs.apply(tp), clock, deleter, clean,
                         recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L));
-                    logs.put(tp, log);
+                    register(tp, log);
                 }
             }
             Files.deleteIfExists(marker);
@@ -149,8 +150,14 @@ public final class LogManager implements AutoCloseable {
         }
         Path dir = leastLoadedDir().resolve(tp.topic() + "-" + tp.partition());
         PartitionLog log = LogLoader.create(dir, tp, topicId, config, clock, deleter);
-        logs.put(tp, log);
+        register(tp, log);
         return log;
+    }
+
+    private void register(TopicPartition tp, PartitionLog log) {
+        Path logDir = log.dir().getParent();
+        log.setCheckpointer(() -> writeCheckpointFiles(logDir));
+        logs.put(tp, log);
     }
 
     private Path leastLoadedDir() {
@@ -234,6 +241,17 @@ public final class LogManager implements AutoCloseable {
             logs.values().forEach(PartitionLog::advanceRecoveryPoint);
         }
         for (Path dir : logDirs) {
+            writeCheckpointFiles(dir);
+        }
+    }
+
+    /**
+     * Writes the checkpoints of one log dir from the logs' current offsets. Also called by a log that was just
+     * truncated, under its append lock: so this takes no log's lock, only {@link #checkpointLock}, which keeps a
+     * writer that read older offsets from replacing the file after a newer one.
+     */
+    private void writeCheckpointFiles(Path dir) {
+        synchronized (checkpointLock) {
             Map<TopicPartition, Long> recovery = new HashMap<>();
             Map<TopicPartition, Long> starts = new HashMap<>();
             for (PartitionLog log : logs.values()) {

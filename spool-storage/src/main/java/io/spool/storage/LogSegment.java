@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -385,14 +386,23 @@ final class LogSegment {
         return MemoryRecords.readableRecords(buf).batches().iterator().next();
     }
 
-    /** Cuts the segment before the first batch with base offset {@code >= offset}; returns the bytes removed. */
+    /**
+     * Removes every batch whose last offset is {@code >= offset}, so a batch that contains {@code offset} goes whole,
+     * and fsyncs the file so that the shorter length survives a crash (a follower's truncation: the bytes cut here
+     * may be replaced by other batches at the same offsets). Returns the bytes removed.
+     */
     synchronized int truncateTo(long offset) {
         BatchHeader header = findBatch(offset, size);
         if (header == null) {
             return 0;
         }
-        long position = header.baseOffset() >= offset ? header.position() : header.position() + header.sizeInBytes();
-        return truncateToPosition(position, offset);
+        int removed = truncateToPosition(header.position(), header.baseOffset());
+        try {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new StorageException("cannot fsync " + logFile, e);
+        }
+        return removed;
     }
 
     /** Cuts the file at a batch boundary {@code position} and drops index entries at or beyond {@code offset}. */
@@ -502,9 +512,13 @@ final class LogSegment {
         }
     }
 
+    /**
+     * Replaces an existing target: after a follower's truncation a segment with the same base offset can be deleted
+     * twice within file.delete.delay.ms. The older file's readers keep their open channel (POSIX unlink semantics).
+     */
     private static Path moveIfExists(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to);
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
             // an index never written has nothing to rename
         }

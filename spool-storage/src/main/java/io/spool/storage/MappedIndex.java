@@ -6,6 +6,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -100,8 +101,9 @@ abstract class MappedIndex {
         return file;
     }
 
+    /** Renames the file, replacing {@code target} if it exists (see {@link LogSegment#renameForDeletion()}). */
     final void renameTo(Path target) throws IOException {
-        Files.move(file, target);
+        Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
         file = target;
     }
 

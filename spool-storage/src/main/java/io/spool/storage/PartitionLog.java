@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *   leader-epoch-checkpoint   partition.metadata
  * </pre>
  *
- * <p>Thread safety: appends, roll, retention and config changes are serialized by an internal lock; reads, flush
- * and the offset getters run concurrently with them. A read sees every batch whose offsets were published through
- * the volatile log end offset, and only bytes below each segment's published size.
+ * <p>Thread safety: appends, roll, truncation, retention and config changes are serialized by an internal lock;
+ * reads, flush and the offset getters run concurrently with them. A read sees every batch whose offsets were
+ * published through the volatile log end offset, and only bytes below each segment's published size. Truncation
+ * also excludes {@link #flush()}, so that the flushed offset never covers bytes written after it.
  */
 public final class PartitionLog {
 
@@ -57,6 +58,8 @@ public final class PartitionLog {
     private volatile long flushedOffset;
     private volatile long recoveryPoint;
     private volatile boolean dirNeedsFsync;
+    private volatile long truncations;
+    private volatile Runnable checkpointer = () -> { };
 
     PartitionLog(TopicPartition topicPartition, Uuid topicId, Path dir, LogConfig config, Clock clock,
                  FileDeleter deleter, ConcurrentSkipListMap<Long, LogSegment> segments,
@@ -225,6 +228,50 @@ public final class PartitionLog {
         return AppendResult.success(firstOffset, next - 1, appendTime, logStartOffset);
     }
 
+    /**
+     * Appends batches fetched from the leader as they are: offsets, partition leader epochs, timestamps and bytes
+     * unchanged. All or none; see {@link FollowerBatchValidator} for the checks and their errors (OFFSET_OUT_OF_RANGE
+     * when the first batch does not start at the log end offset or the batches are not contiguous). Rolls segments as
+     * the leader path does, records each batch's epoch in the leader epoch cache and each idempotent batch in the
+     * producer state, without duplicate or sequence checks (the leader decided), and advances the log end offset but
+     * never the high watermark. Durability is the leader's: {@link #flush()} (or the group commit) covers it. An empty
+     * {@code records} is a successful no-op whose offsets are -1. KAFKA_STORAGE_ERROR if the disk write fails.
+     */
+    public AppendResult appendAsFollower(MemoryRecords records) {
+        lock.lock();
+        try {
+            if (records.sizeInBytes() == 0) {
+                return AppendResult.success(-1L, -1L, RecordBatch.NO_TIMESTAMP, logStartOffset);
+            }
+            BatchValidator.Result validation = FollowerBatchValidator.validate(topicPartition, records,
+                logEndOffset);
+            if (!validation.isValid()) {
+                return AppendResult.failure(validation.error(), validation.message(), logStartOffset);
+            }
+            List<MutableRecordBatch> batches = validation.batches();
+            long firstOffset = logEndOffset;
+            long next = batches.get(batches.size() - 1).lastOffset() + 1;
+            long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+            for (MutableRecordBatch batch : batches) {
+                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            }
+            LogSegment segment = maybeRoll(records.sizeInBytes(), next - firstOffset, maxTimestamp, clock.millis());
+            segment.append(records);
+            for (MutableRecordBatch batch : batches) {
+                epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+                producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                    batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
+            }
+            logEndOffset = next;
+            return AppendResult.success(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset);
+        } catch (StorageException e) {
+            LOG.error("Follower append to {} failed", topicPartition, e);
+            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Rolls first when the incoming bytes would not fit the active segment (Kafka's roll conditions). */
     private LogSegment maybeRoll(int incomingBytes, long incomingRecords, long maxTimestamp, long now) {
         LogSegment active = segments.lastEntry().getValue();
@@ -343,6 +390,154 @@ public final class PartitionLog {
         return recoveryPoint;
     }
 
+    /**
+     * Removes every record at and above {@code offset}: a follower whose log diverged from its leader's. An offset
+     * inside a batch removes that whole batch, so the log then ends at the batch's base offset, below {@code offset}.
+     * If {@code offset >= logEndOffset} only an epoch starting at the log end (recorded by
+     * {@link #maybeAssignEpochStartOffset}, never written in) is dropped; below the log start offset the log restarts
+     * empty at {@code offset} ({@link #truncateFullyAndStartAt}).
+     *
+     * <p>Crash safety, in this order: the segments wholly above are renamed {@code .deleted}, highest first, and the
+     * directory is fsynced (a crash in between leaves a shorter but gap-free log); the segment holding the new end is
+     * cut and fsynced and becomes the active one; the leader epoch cache drops the epochs starting at or above the
+     * new end (persisted); producer state is rebuilt from the newest snapshot at or below it, the snapshots above are
+     * deleted. A crash at any point leaves a prefix of the old log, and loading drops epochs and snapshots beyond its
+     * end. The high watermark, flushed offset and recovery point are capped at the new end, and the recovery-point
+     * checkpoint is rewritten before the next append, so crash recovery re-reads everything written after this.
+     * Reads above the new end racing with this may fail; followers serve no reads above the high watermark.
+     *
+     * @throws StorageException if a file cannot be renamed, cut or fsynced
+     */
+    public void truncateTo(long offset) {
+        lock.lock();
+        try {
+            if (offset >= logEndOffset) {
+                // An epoch this replica recorded when it took over but never wrote in would otherwise stay the
+                // latest and send the divergence check round in circles (Kafka truncates it here too).
+                epochCache.truncateFromEnd(logEndOffset);
+                return;
+            }
+            if (offset < logStartOffset) {
+                resetTo(offset);
+            } else {
+                truncateSegments(offset);
+            }
+            checkpointer.run();
+        } catch (IOException e) {
+            throw new StorageException("cannot truncate " + topicPartition + " to " + offset, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every segment, the producer state and the leader epochs, and restarts the log empty at {@code offset}:
+     * log start, log end and high watermark all become {@code offset}. For a follower whose fetch offset is below
+     * the leader's log start offset (or above its log end after an unclean election). The old segments are renamed
+     * {@code .deleted} before the new active segment is created, and the checkpoints are rewritten before returning.
+     *
+     * @throws StorageException if a file cannot be renamed, created or fsynced
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset + " for " + topicPartition);
+        }
+        lock.lock();
+        try {
+            resetTo(offset);
+            checkpointer.run();
+        } catch (IOException e) {
+            throw new StorageException("cannot restart " + topicPartition + " at " + offset, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void truncateSegments(long offset) throws IOException {
+        LogSegment holder = segments.floorEntry(offset).getValue();
+        BatchHeader containing = holder.findBatch(offset, holder.size());
+        long end = containing != null && containing.baseOffset() < offset ? containing.baseOffset() : offset;
+        List<LogSegment> above = new ArrayList<>(segments.tailMap(end, false).descendingMap().values());
+        synchronized (flushLock) {
+            publishTruncatedEnd(end);
+            for (LogSegment s : above) {
+                segments.remove(s.baseOffset());
+                s.renameForDeletion();
+            }
+            if (!above.isEmpty()) {
+                Fs.fsyncDir(dir);
+            }
+            int removed = holder.truncateTo(end);
+            holder.makeWritable();
+            LOG.info("Truncated {} to offset {}: {} segment(s) and {} bytes of segment {} removed", topicPartition,
+                end, above.size(), removed, holder.baseOffset());
+        }
+        scheduleDeletion(above);
+        logStartOffset = Math.min(logStartOffset, end);
+        epochCache.truncateFromEnd(end);
+        producerState.clear();
+        LogLoader.rebuildProducerState(dir, segments, producerState, logStartOffset, end);
+        Fs.fsyncDir(dir);
+    }
+
+    /** Lowers the offsets readers and the flusher see before any byte goes; the caller holds both locks. */
+    private void publishTruncatedEnd(long end) {
+        assert lock.isHeldByCurrentThread() && Thread.holdsLock(flushLock);
+        truncations++;
+        highWatermark = Math.min(highWatermark, end);
+        logEndOffset = end;
+        flushedOffset = Math.min(flushedOffset, end);
+        recoveryPoint = Math.min(recoveryPoint, end);
+    }
+
+    private void resetTo(long offset) throws IOException {
+        List<LogSegment> old = new ArrayList<>(segments.descendingMap().values());
+        synchronized (flushLock) {
+            for (LogSegment s : old) {
+                s.renameForDeletion();
+            }
+            LogSegment fresh = LogSegment.create(dir, offset, config, clock.millis());
+            fresh.setIndexIntervalBytes(config.indexIntervalBytes());
+            segments.put(offset, fresh);
+            segments.keySet().removeIf(base -> base != offset);
+            Fs.fsyncDir(dir);
+            truncations++;
+            logStartOffset = offset;
+            highWatermark = offset;
+            logEndOffset = offset;
+            flushedOffset = offset;
+            recoveryPoint = offset;
+        }
+        scheduleDeletion(old);
+        epochCache.clear();
+        producerState.clear();
+        ProducerSnapshotFile.deleteAll(dir);
+        Fs.fsyncDir(dir);
+        LOG.info("Emptied {}: {} segment(s) removed, the log restarts at offset {}", topicPartition, old.size(),
+            offset);
+    }
+
+    private void scheduleDeletion(List<LogSegment> renamed) {
+        long delay = config.fileDeleteDelayMs();
+        for (LogSegment s : renamed) {
+            deleter.schedule(delay, s.logFile().toString(), s::deleteFiles);
+        }
+    }
+
+    /** Bumped by every truncation: offsets awaited before it may since hold other records. */
+    long truncationCount() {
+        return truncations;
+    }
+
+    /**
+     * Called under the append lock right after a truncation, before any further append: rewrites this log dir's
+     * recovery-point and log-start checkpoints, because a recovery point left above the new end would make a torn
+     * tail written after the truncation look like corruption below the recovery point.
+     */
+    void setCheckpointer(Runnable checkpointer) {
+        this.checkpointer = checkpointer;
+    }
+
     /** First offset whose record timestamp is {@code >= timestamp}, or null (ListOffsets by timestamp). */
     public OffsetAndTimestamp offsetForTimestamp(long timestamp) {
         return timestampSearch.offsetForTimestamp(timestamp, logStartOffset);
@@ -353,10 +548,40 @@ public final class PartitionLog {
         return timestampSearch.maxTimestampOffset(logStartOffset);
     }
 
-    /** End offset of {@code epoch} for OffsetForLeaderEpoch: (epoch, endOffset), or (-1, -1) if unknown. */
+    /**
+     * OffsetForLeaderEpoch: (epoch, end offset). The largest known epoch {@code <=} {@code epoch} and the start offset
+     * of the next higher one, or the log end offset for the latest epoch (also for any epoch above it);
+     * ({@code epoch}, start of the earliest epoch) when {@code epoch} is older than every epoch still in the log, as
+     * Kafka answers; (-1, -1) for -1 or a log without epochs. See {@link LeaderEpochCache#endOffsetFor}.
+     */
     public Map.Entry<Integer, Long> endOffsetForEpoch(int epoch) {
         LeaderEpochCache.EpochEntry e = epochCache.endOffsetFor(epoch, logEndOffset);
         return Map.entry(e.epoch(), e.startOffset());
+    }
+
+    /** The epoch of the newest leader that wrote to this log (or took it over), -1 if none. */
+    public int latestEpoch() {
+        return epochCache.latestEpoch();
+    }
+
+    /** The first offset written in {@code epoch}, or -1 if the log holds no start of that epoch. */
+    public long epochStartOffset(int epoch) {
+        return epochCache.startOffsetOf(epoch);
+    }
+
+    /**
+     * Records that {@code leaderEpoch} starts at the log end offset if it is newer than the latest epoch, as Kafka's
+     * new leader does before it takes writes. Optional here ({@link #endOffsetForEpoch} answers the same for an epoch
+     * above the latest either way) but it makes {@link #latestEpoch()} the leader's own. Not kept across a restart
+     * unless a batch of the epoch was written (loading drops epochs that start at the log end).
+     */
+    public void maybeAssignEpochStartOffset(int leaderEpoch) {
+        lock.lock();
+        try {
+            epochCache.assign(leaderEpoch, logEndOffset);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Rolls the active segment if it is older than segment.ms on the clock. */
@@ -431,11 +656,10 @@ public final class PartitionLog {
         logStartOffset = newStart;
         highWatermark = Math.max(highWatermark, newStart);
         epochCache.truncateFromStart(newStart);
-        long delay = config.fileDeleteDelayMs();
         for (LogSegment s : deletable) {
             s.renameForDeletion();
-            deleter.schedule(delay, s.logFile().toString(), s::deleteFiles);
         }
+        scheduleDeletion(deletable);
         deleteSnapshotsBelow(newStart);
         LOG.info("Deleted {} segment(s) of {}, log start offset now {}", deletable.size(), topicPartition, newStart);
         return deletable.size();

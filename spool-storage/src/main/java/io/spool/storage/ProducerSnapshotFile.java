@@ -91,6 +91,13 @@ final class ProducerSnapshotFile {
         }
     }
 
+    /** Deletes every snapshot in {@code dir} (the log restarts empty at another offset). */
+    static void deleteAll(Path dir) throws IOException {
+        for (long offset : list(dir)) {
+            Files.deleteIfExists(path(dir, offset));
+        }
+    }
+
     /** Offsets of the snapshots in {@code dir}, ascending. */
     static List<Long> list(Path dir) throws IOException {
         List<Long> offsets = new ArrayList<>();

@@ -15,12 +15,12 @@ class GroupCommitFlusherTest extends LogTestBase {
     @Test
     void shouldCompleteWaitersOnFlusherThreadOnceOffsetIsFsynced() throws Exception {
         PartitionLog log = newLog(LogConfig.defaults());
-        AppendResult r = log.appendAsLeader(batch(NOW, 3), 0);
-        assertThat(log.flushedOffset()).isZero();
-
         String[] thread = new String[1];
-        CompletableFuture<Void> f = manager.flusher().awaitDurable(log, r.lastOffset() + 1)
+        // waiting before the append: a waiter whose fsync could finish before thenRun is attached would run it here
+        CompletableFuture<Void> f = manager.flusher().awaitDurable(log, 3)
             .thenRun(() -> thread[0] = Thread.currentThread().getName());
+
+        log.appendAsLeader(batch(NOW, 3), 0);
 
         f.get(5, TimeUnit.SECONDS);
         assertThat(log.flushedOffset()).isGreaterThanOrEqualTo(3);

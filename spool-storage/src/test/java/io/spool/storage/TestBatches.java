@@ -1,5 +1,6 @@
 package io.spool.storage;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -74,6 +75,48 @@ final class TestBatches {
         covered.position(21);
         crc.update(covered);
         batch.putInt(17, (int) crc.getValue());
+    }
+
+    /** What a Fetch from {@code offset} returns, as the bytes a follower receives. */
+    static MemoryRecords fetch(PartitionLog leader, long offset, int maxBytes) {
+        LogSlice slice = leader.read(offset, maxBytes, Long.MAX_VALUE, true).records();
+        ByteBuffer buf = ByteBuffer.allocate(slice.sizeInBytes());
+        try {
+            if (slice.sizeInBytes() > 0) {
+                slice.readFully(buf);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        buf.flip();
+        return MemoryRecords.readableRecords(buf);
+    }
+
+    /** Fetches from the leader and appends as follower until both end at the same offset. */
+    static void replicate(PartitionLog leader, PartitionLog follower, int maxBytes) {
+        while (follower.logEndOffset() < leader.logEndOffset()) {
+            AppendResult r = follower.appendAsFollower(fetch(leader, follower.logEndOffset(), maxBytes));
+            if (!r.isSuccess()) {
+                throw new AssertionError("follower append failed: " + r);
+            }
+        }
+    }
+
+    /** Every batch of the log from its start to its end, back to back, as fetches return them. */
+    static byte[] allBytes(PartitionLog log) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long next = log.logStartOffset();
+        while (next < log.logEndOffset()) {
+            MemoryRecords records = fetch(log, next, 1 << 30);
+            ByteBuffer buf = records.buffer();
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            out.writeBytes(bytes);
+            for (RecordBatch b : records.batches()) {
+                next = b.lastOffset() + 1;
+            }
+        }
+        return out.toByteArray();
     }
 
     static List<RecordBatch> batchesOf(LogSlice slice) {
