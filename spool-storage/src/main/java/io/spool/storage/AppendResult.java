@@ -4,10 +4,11 @@ import java.util.List;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * The outcome of {@link PartitionLog#appendAsLeader}, shaped like a ProduceResponse partition entry.
+ * The outcome of {@link PartitionLog#appendAsLeader}, shaped like a ProduceResponse partition entry, or of
+ * {@link PartitionLog#appendAsFollower}.
  *
- * @param firstOffset   offset of the first appended record, -1 on error
- * @param lastOffset    offset of the last appended record, -1 on error
+ * @param firstOffset   offset of the first appended record, -1 on error or when nothing was appended
+ * @param lastOffset    offset of the last appended record, -1 on error or when nothing was appended
  * @param logAppendTime broker time stamped on the batches for LogAppendTime topics, -1 for CreateTime
  * @param recordErrors  record-level validation failures (INVALID_RECORD / INVALID_TIMESTAMP), empty otherwise
  */
