@@ -157,9 +157,10 @@ public final class SpoolServer implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IOException("Broker " + config.nodeId() + " could not join the cluster", e.getCause());
         }
-        // Only now is the image known to hold everything committed up to this broker's registration (the
-        // controller unfences a broker once its metadata has caught up to that): a replica manager reconciling its
-        // logs against an older image would delete the logs of topics it does not know yet.
+        // Only an image that holds this broker's registration is known to hold everything committed before it: a
+        // replica manager reconciling its logs against an older image would delete the logs of topics it does not
+        // know yet.
+        awaitOwnRegistration(quorum, lifecycle.brokerEpoch());
         replicas.activate(quorum.image());
         groups.activate(quorum.image());
 
@@ -214,6 +215,19 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker, groups))
                 .apiVersions(0, 4)
                 .build();
+    }
+
+    private void awaitOwnRegistration(MetadataQuorum quorum, long brokerEpoch) throws IOException,
+            InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (quorum.image().cluster().registration(config.nodeId()).map(r -> r.epoch() < brokerEpoch)
+                .orElse(true)) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("Broker " + config.nodeId() + " registration (epoch " + brokerEpoch
+                        + ") did not reach its metadata within 60 s");
+            }
+            Thread.sleep(5);
+        }
     }
 
     /** Asks the controller to set a led partition's ISR; completes when it has answered. */

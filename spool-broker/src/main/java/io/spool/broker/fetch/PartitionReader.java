@@ -67,6 +67,12 @@ final class PartitionReader {
         Optional<Partition> partition = broker.replicas().partition(new TopicPartition(topic.get().name(),
                 entry.key.partition()));
         if (partition.isEmpty() || partition.get().leaderId() != broker.nodeId()) {
+            // KIP-951: where the leader is now (v12+; older versions drop the field).
+            var record = topic.get().partitions().get(entry.key.partition());
+            if (record.leader() >= 0) {
+                out.setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch().setLeaderId(record.leader())
+                        .setLeaderEpoch(record.leaderEpoch()));
+            }
             return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
         }
         Partition p = partition.get();

@@ -138,7 +138,11 @@ public final class GroupCoordinatorService implements MetadataListener, Coordina
         }
     }
 
-    /** Replays a partition's records, from log start to the high watermark, into the coordinator. */
+    /**
+     * Replays a partition's records, from log start to the log end, into the coordinator. The log end, not the high
+     * watermark: a new leader was in the ISR, so it holds every committed record, but it learns the high watermark
+     * only as its followers fetch; the records past it are kept by the new leader and become committed.
+     */
     private void load(int partition) {
         long start = System.nanoTime();
         Optional<Partition> p = replicas.partition(new TopicPartition(OFFSETS_TOPIC, partition));
@@ -149,7 +153,7 @@ public final class GroupCoordinatorService implements MetadataListener, Coordina
         PartitionLog log = p.get().log();
         List<CoordinatorRecord> records = new ArrayList<>();
         long offset = log.logStartOffset();
-        long end = log.highWatermark();
+        long end = log.logEndOffset();
         while (offset < end) {
             LogReadResult read = log.read(offset, LOAD_READ_BYTES, end, true);
             if (read.error() != Errors.NONE || read.records().sizeInBytes() == 0) {

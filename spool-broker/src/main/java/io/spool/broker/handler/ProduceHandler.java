@@ -4,6 +4,8 @@ import io.spool.broker.network.CloseConnectionException;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
 import io.spool.broker.replica.Partition;
+import io.spool.metadata.PartitionRecord;
+import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.metadata.TopicImage;
 import io.spool.protocol.KafkaRequest;
 import io.spool.storage.AppendResult;
@@ -77,6 +79,7 @@ public final class ProduceHandler implements RequestHandler {
                 Optional<Partition> partition = broker.replicas().partition(tp);
                 if (partition.isEmpty() || partition.get().leaderId() != broker.nodeId()) {
                     out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                    addLeaderHint(response, out, image.get(), partitionData.index(), connection.listenerName());
                     anyError = true;
                     continue;
                 }
@@ -93,6 +96,29 @@ public final class ProduceHandler implements RequestHandler {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(ignored -> response);
+    }
+
+    /**
+     * KIP-951: tells a producer that wrote to a former leader where the leader is now (v10+; older versions drop
+     * these fields), so it need not wait for a metadata refresh.
+     */
+    private void addLeaderHint(ProduceResponseData response, PartitionProduceResponse out, TopicImage topic,
+            int partitionIndex, String listenerName) {
+        PartitionRecord record = topic.partitions().get(partitionIndex);
+        if (record == null || record.leader() < 0) {
+            return;
+        }
+        out.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch().setLeaderId(record.leader())
+                .setLeaderEpoch(record.leaderEpoch()));
+        if (response.nodeEndpoints().find(record.leader()) != null) {
+            return;
+        }
+        RegisterBrokerRecord leader = broker.image().cluster().brokers().get(record.leader());
+        if (leader != null) {
+            MetadataHandler.endpointFor(leader, listenerName).ifPresent(e -> response.nodeEndpoints().add(
+                    new ProduceResponseData.NodeEndpoint().setNodeId(leader.brokerId()).setHost(e.host())
+                            .setPort(e.port()).setRack(leader.rack())));
+        }
     }
 
     private Optional<TopicImage> resolve(TopicProduceData topic) {
