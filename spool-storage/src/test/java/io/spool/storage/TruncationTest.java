@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,39 @@ class TruncationTest extends LogTestBase {
         assertThat(recovered.leaderEpochs()).containsExactly(Map.entry(0, 0L), Map.entry(1, 40L));
         assertDense(recovered, target);
         assertThat(recovered.appendAsLeader(batch(NOW, 2), 9).firstOffset()).isEqualTo(target);
+    }
+
+    @Test
+    void shouldRecoverWhenACrashLeftTheEpochCheckpointAndSnapshotsOfTheLongerLog() throws IOException {
+        PartitionLog log = newLog(SMALL_SEGMENTS);
+        for (int i = 0; i < 60; i++) {
+            log.appendAsLeader(idempotent(PID, (short) 0, 2 * i, NOW, 2), i / 10);
+        }
+        Path dir = logDir.resolve("orders-0");
+        Path epochs = dir.resolve(LeaderEpochCache.FILE_NAME);
+        byte[] epochsBefore = Files.readAllBytes(epochs);
+        List<Long> snapshots = ProducerSnapshotFile.list(dir);
+        Path saved = Files.createDirectories(logDir.resolve("saved"));
+        for (long offset : snapshots) {
+            Files.copy(ProducerSnapshotFile.path(dir, offset), ProducerSnapshotFile.path(saved, offset));
+        }
+        assertThat(snapshots).anyMatch(o -> o > 50);
+
+        log.truncateTo(50);
+        // as if the crash came after the segments were cut but before the epochs and snapshots followed
+        Files.write(epochs, epochsBefore);
+        for (long offset : snapshots) {
+            Files.copy(ProducerSnapshotFile.path(saved, offset), ProducerSnapshotFile.path(dir, offset),
+                StandardCopyOption.REPLACE_EXISTING);
+        }
+        PartitionLog recovered = crashAndReopen();
+
+        assertThat(recovered.logEndOffset()).isEqualTo(50);
+        assertThat(recovered.leaderEpochs()).containsExactly(Map.entry(0, 0L), Map.entry(1, 20L),
+            Map.entry(2, 40L));
+        assertThat(recovered.producerStateForTest().entry(PID).lastSeq()).isEqualTo(49);
+        assertThat(ProducerSnapshotFile.list(dir)).allMatch(o -> o <= 50);
+        assertThat(recovered.appendAsLeader(idempotent(PID, (short) 0, 50, NOW, 2), 6).firstOffset()).isEqualTo(50);
     }
 
     @Test
