@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -151,6 +152,32 @@ final class ClusterChecker {
         member.redeliveredAfterCommit().forEach(r -> violations.add("group redelivered " + r));
         assertThat(violations.stream().limit(SHOWN).toList()).as("group delivery violations (%d in all)",
                 violations.size()).isEmpty();
+    }
+
+    /**
+     * No answer the watcher read moved back, each explained, if one did, by the member's own commits: was the higher
+     * offset acknowledged to the member before the lower answer (a commit lost, or a stale coordinator answering),
+     * only after it (a commit read back before it was durable), or never.
+     */
+    static void assertCommittedOffsetsNeverMovedBack(CommittedOffsetsWatcher watcher, RecordingGroupMember member) {
+        List<RecordingGroupMember.Commit> commits = member.commits();
+        List<String> explained = watcher.backwards().stream().map(b -> b + ": " + explain(b, commits)).toList();
+        assertThat(explained).as("committed offsets read moving back (%d reads of the group's offsets)",
+                watcher.answers()).isEmpty();
+    }
+
+    private static String explain(CommittedOffsetsWatcher.Backwards b, List<RecordingGroupMember.Commit> commits) {
+        return commits.stream()
+                .filter(c -> c.partition() == b.partition().partition() && c.offset() >= b.from())
+                .findFirst()
+                .map(c -> c.nanos() <= b.toNanos()
+                        ? "the member's commit of " + c.offset() + " had been acknowledged "
+                                + TimeUnit.NANOSECONDS.toMillis(b.toNanos() - c.nanos()) + " ms before the lower read"
+                                + " (an acknowledged commit lost, or a stale coordinator answering)"
+                        : "the member's commit of " + c.offset() + " was acknowledged only "
+                                + TimeUnit.NANOSECONDS.toMillis(c.nanos() - b.toNanos()) + " ms after the lower read"
+                                + " (an offset commit served before it was replicated)")
+                .orElse("the member never had a commit of " + b.from() + " or more acknowledged");
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.spool.it;
 
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,8 +24,21 @@ final class CommittedOffsetsWatcher implements AutoCloseable {
     private final Admin admin;
     private final String group;
     private final Thread thread;
-    private final Map<TopicPartition, Long> highest = new HashMap<>();
-    private final Queue<String> backwards = new ConcurrentLinkedQueue<>();
+    /** An answer lower than an earlier one ({@code to} is -1 when the offset was gone altogether). */
+    record Backwards(TopicPartition partition, long from, long fromNanos, long to, long toNanos, LocalTime at) {
+        @Override
+        public String toString() {
+            return partition + " read as " + from + ", then " + TimeUnit.NANOSECONDS.toMillis(toNanos - fromNanos)
+                    + " ms later as " + (to < 0 ? "no offset at all" : to) + " (at " + at + ")";
+        }
+    }
+
+    /** The highest answer so far for a partition, and when it was read. */
+    private record Seen(long offset, long nanos) {
+    }
+
+    private final Map<TopicPartition, Seen> highest = new HashMap<>();
+    private final Queue<Backwards> backwards = new ConcurrentLinkedQueue<>();
     private final AtomicInteger answers = new AtomicInteger();
     private final AtomicInteger unanswered = new AtomicInteger();
     private volatile boolean running = true;
@@ -57,20 +71,23 @@ final class CommittedOffsetsWatcher implements AutoCloseable {
     }
 
     private synchronized void observe(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        long now = System.nanoTime();
+        highest.forEach((partition, seen) -> {
+            OffsetAndMetadata committed = offsets.get(partition);
+            long offset = committed == null ? -1 : committed.offset();
+            if (offset < seen.offset()) {
+                backwards.add(new Backwards(partition, seen.offset(), seen.nanos(), offset, now, LocalTime.now()));
+            }
+        });
         offsets.forEach((partition, committed) -> {
-            if (committed == null) {
-                return;
+            if (committed != null && committed.offset() > highest.getOrDefault(partition, new Seen(-1, 0)).offset()) {
+                highest.put(partition, new Seen(committed.offset(), now));
             }
-            Long before = highest.get(partition);
-            if (before != null && committed.offset() < before) {
-                backwards.add(partition + " went from " + before + " back to " + committed.offset());
-            }
-            highest.merge(partition, committed.offset(), Math::max);
         });
     }
 
-    /** Every time an answer was lower than an earlier one. */
-    List<String> backwards() {
+    /** Every time an answer was lower than an earlier one, or had lost a partition's offset. */
+    List<Backwards> backwards() {
         return new ArrayList<>(backwards);
     }
 
@@ -83,9 +100,13 @@ final class CommittedOffsetsWatcher implements AutoCloseable {
         return unanswered.get();
     }
 
-    /** Stops watching. */
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Stops watching; nothing is recorded after it returns. */
+    void stop() {
         running = false;
         thread.interrupt();
         try {

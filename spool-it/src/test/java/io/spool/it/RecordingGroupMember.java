@@ -31,12 +31,17 @@ final class RecordingGroupMember implements AutoCloseable {
     record Processed(int partition, long offset, String value) {
     }
 
+    /** A commit this member saw succeed, with its {@link System#nanoTime()}: the next offset to consume. */
+    record Commit(long nanos, int partition, long offset) {
+    }
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final Thread thread;
     private final Queue<Processed> processed = new ConcurrentLinkedQueue<>();
     private final AtomicInteger processedCount = new AtomicInteger();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private final Queue<Commit> commits = new ConcurrentLinkedQueue<>();
     private final Queue<String> redeliveredAfterCommit = new ConcurrentLinkedQueue<>();
     private final Queue<String> commitFailures = new ConcurrentLinkedQueue<>();
     private final Queue<Exception> failures = new ConcurrentLinkedQueue<>();
@@ -94,7 +99,11 @@ final class RecordingGroupMember implements AutoCloseable {
         }
         try {
             consumer.commitSync(positions, Duration.ofSeconds(15));
-            positions.forEach((p, o) -> committed.merge(p.partition(), o.offset(), Math::max));
+            long now = System.nanoTime();
+            positions.forEach((p, o) -> {
+                committed.merge(p.partition(), o.offset(), Math::max);
+                commits.add(new Commit(now, p.partition(), o.offset()));
+            });
             return true;
         } catch (WakeupException e) {
             throw e;
@@ -118,6 +127,11 @@ final class RecordingGroupMember implements AutoCloseable {
         return Map.copyOf(committed);
     }
 
+    /** Every successful commit, in order. */
+    List<Commit> commits() {
+        return new ArrayList<>(commits);
+    }
+
     /** Records processed at an offset below one this member had already committed. */
     List<String> redeliveredAfterCommit() {
         return new ArrayList<>(redeliveredAfterCommit);
@@ -134,6 +148,14 @@ final class RecordingGroupMember implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+    }
+
+    /** Leaves the group (closing the consumer) and waits for the poll loop to end; nothing is recorded after. */
+    void stop() {
+        if (!thread.isAlive()) {
+            return;
+        }
         consumer.wakeup();
         try {
             thread.join(30_000);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -220,11 +222,29 @@ final class SpoolCluster implements AutoCloseable {
         return -1;
     }
 
-    /** Creates a topic and waits until every partition has a leader and a full ISR. */
+    /**
+     * Creates a topic and waits until every partition has a leader and a full ISR. A TopicExistsException is taken
+     * as success when the topic has the requested shape: the Admin client retries a CreateTopics that failed with a
+     * retriable error (NOT_CONTROLLER when the quorum's leader changed under the request), and the first attempt may
+     * have committed.
+     */
     void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
             throws Exception {
-        admin().createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
-                .all().get(30, TimeUnit.SECONDS);
+        try {
+            admin().createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+            TopicDescription existing = describe(name);
+            if (existing.partitions().size() != partitions
+                    || existing.partitions().get(0).replicas().size() != replicationFactor) {
+                throw e;
+            }
+            System.out.println("SpoolCluster: CreateTopics of " + name + " answered TopicExists on a retry; the topic"
+                    + " has the requested " + partitions + " partitions x " + replicationFactor + " replicas");
+        }
         await("leaders and full ISRs of " + name).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .ignoreExceptions().until(() -> describe(name).partitions().stream()
                         .allMatch(p -> p.leader() != null && p.isr().size() == replicationFactor));
