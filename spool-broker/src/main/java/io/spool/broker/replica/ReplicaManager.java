@@ -118,7 +118,10 @@ public final class ReplicaManager implements MetadataListener {
             durable = CompletableFuture.completedFuture(null);
         }
         if (acks != -1) {
-            return durable.thenApply(ignored -> result);
+            // A durability wait fails when the log is truncated under it: this node lost the leadership.
+            return durable.handle((ignored, error) -> error == null ? result
+                    : AppendResult.failure(Errors.NOT_LEADER_OR_FOLLOWER, "The log was truncated: leadership moved",
+                            log.logStartOffset()));
         }
         CompletableFuture<AppendResult> done = partition.awaitHighWatermark(end).thenApply(error ->
                 error == Errors.NONE ? result : AppendResult.failure(error, null, log.logStartOffset()));
@@ -254,6 +257,8 @@ public final class ReplicaManager implements MetadataListener {
             if (replicaFetchers != null) {
                 replicaFetchers.remove(partition);
             }
+            // Records the new epoch at the log end now, so a follower's divergence check sees where it starts.
+            partition.log().maybeAssignEpochStartOffset(assignment.leaderEpoch());
             LOG.info("Leading {} in epoch {} with ISR {}", partition.topicPartition(), assignment.leaderEpoch(),
                     assignment.isr());
             partition.maybeAdvanceHighWatermark();
