@@ -122,7 +122,11 @@ public final class SpoolServer implements AutoCloseable {
 
         Controller controller = new Controller(quorum, clock, controllerSettings(clusterId));
         closeables.add(0, controller);
-        ControllerApis controllerApis = new ControllerApis(controller, topicConfigs);
+        Map<Integer, Endpoint> voterEndpoints = new HashMap<>();
+        String controllerListener = config.getList("controller.listener.names").get(0);
+        config.quorumVoters().forEach((id, l) -> voterEndpoints.put(id, new Endpoint(controllerListener, l.host(),
+                l.port())));
+        ControllerApis controllerApis = new ControllerApis(controller, topicConfigs, quorum, voterEndpoints);
         String interBroker = config.getString("inter.broker.listener.name");
         ControllerChannel channel = new ControllerChannel(config.nodeId(), quorum, controllerApis, interBroker);
         closeables.add(0, channel);
@@ -200,7 +204,12 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.BROKER_HEARTBEAT, 0, ApiKeys.BROKER_HEARTBEAT.latestVersion(), controllerHandler)
                 .register(ApiKeys.ALTER_PARTITION, 2, ApiKeys.ALTER_PARTITION.latestVersion(), controllerHandler)
                 .register(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, ApiKeys.ALLOCATE_PRODUCER_IDS.latestVersion(),
-                        controllerHandler);
+                        controllerHandler)
+                // Clients ask any broker; it is answered by the active controller, wherever that is.
+                .register(ApiKeys.DESCRIBE_QUORUM, 0, 2, (request, connection) -> broker.controller()
+                        .call(ApiKeys.DESCRIBE_QUORUM, request.apiVersion(), request.body(), 10_000)
+                        .exceptionally(e -> new org.apache.kafka.common.message.DescribeQuorumResponseData()
+                                .setErrorCode(Errors.NOT_CONTROLLER.code())));
         GroupApis.register(builder, groups.coordinator());
         return builder
                 .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(broker))

@@ -38,6 +38,11 @@ public interface MetadataQuorum extends AutoCloseable {
         return -1;
     }
 
+    /** The quorum's state as this node knows it, when this node leads it; empty elsewhere. */
+    default java.util.Optional<QuorumState> describe() {
+        return java.util.Optional.empty();
+    }
+
     /** Registers a listener for every image applied from now on. */
     void addListener(MetadataListener listener);
 

@@ -184,6 +184,24 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         return leader == null ? -1 : nodeIdOf(leader);
     }
 
+    @Override
+    public java.util.Optional<QuorumState> describe() {
+        RaftServer.Division current = division;
+        if (current == null || closed || !current.getInfo().isLeader()) {
+            return java.util.Optional.empty();
+        }
+        Map<Integer, Long> offsets = new TreeMap<>();
+        voters.keySet().forEach(id -> offsets.put(id, -1L));
+        current.getCommitInfos().forEach(info -> {
+            int id = nodeIdOf(RaftPeerId.valueOf(info.getServer().getId()));
+            if (offsets.containsKey(id)) {
+                offsets.put(id, info.getCommitIndex());
+            }
+        });
+        return java.util.Optional.of(new QuorumState(nodeId, current.getInfo().getCurrentTerm(),
+                current.getRaftLog().getLastCommittedIndex(), offsets));
+    }
+
     private static int nodeIdOf(RaftPeerId peer) {
         String id = peer.toString();
         try {

@@ -6,12 +6,15 @@ import io.spool.metadata.CreateTopicResult;
 import io.spool.metadata.CreateTopicSpec;
 import io.spool.metadata.DeleteTopicResult;
 import io.spool.metadata.Endpoint;
+import io.spool.metadata.MetadataQuorum;
 import io.spool.metadata.PartitionRecord;
+import io.spool.metadata.QuorumState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.Uuid;
@@ -27,6 +30,7 @@ import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -41,17 +45,25 @@ import org.apache.kafka.common.requests.ApiError;
 public final class ControllerApis {
     private final Controller controller;
     private final TopicConfigView topicConfigs;
+    private final MetadataQuorum quorum;
+    private final Map<Integer, Endpoint> voterEndpoints;
 
-    public ControllerApis(Controller controller, TopicConfigView topicConfigs) {
+    /**
+     * @param voterEndpoints the CONTROLLER listener of every voter, by node id (DescribeQuorum v2 lists them)
+     */
+    public ControllerApis(Controller controller, TopicConfigView topicConfigs, MetadataQuorum quorum,
+            Map<Integer, Endpoint> voterEndpoints) {
         this.controller = controller;
         this.topicConfigs = topicConfigs;
+        this.quorum = quorum;
+        this.voterEndpoints = Map.copyOf(voterEndpoints);
     }
 
     /** The APIs this class answers. */
     public static boolean serves(ApiKeys api) {
         return switch (api) {
             case CREATE_TOPICS, DELETE_TOPICS, BROKER_REGISTRATION, BROKER_HEARTBEAT, ALTER_PARTITION,
-                    ALLOCATE_PRODUCER_IDS -> true;
+                    ALLOCATE_PRODUCER_IDS, DESCRIBE_QUORUM -> true;
             default -> false;
         };
     }
@@ -64,6 +76,7 @@ public final class ControllerApis {
             case BROKER_HEARTBEAT -> heartbeat((BrokerHeartbeatRequestData) request);
             case ALTER_PARTITION -> alterPartition(version, (AlterPartitionRequestData) request);
             case ALLOCATE_PRODUCER_IDS -> allocateProducerIds((AllocateProducerIdsRequestData) request);
+            case DESCRIBE_QUORUM -> CompletableFuture.completedFuture(describeQuorum());
             default -> throw new IllegalArgumentException("Not a controller API: " + api);
         };
         return result.thenApply(m -> (ApiMessage) m);
@@ -193,6 +206,34 @@ public final class ControllerApis {
                 error != null ? new AllocateProducerIdsResponseData().setErrorCode(errorOf(error).code())
                         : new AllocateProducerIdsResponseData().setProducerIdStart(block.firstProducerId())
                                 .setProducerIdLen(block.size()));
+    }
+
+    /**
+     * DescribeQuorum from the leader's view: its term as the leader epoch, the commit index as the high watermark,
+     * each voter's known commit index as its log end. Ratis does not expose fetch times, so those are -1.
+     */
+    private DescribeQuorumResponseData describeQuorum() {
+        Optional<QuorumState> state = quorum.isActiveController() ? quorum.describe() : Optional.empty();
+        if (state.isEmpty()) {
+            return new DescribeQuorumResponseData().setErrorCode(Errors.NOT_CONTROLLER.code());
+        }
+        QuorumState q = state.get();
+        List<DescribeQuorumResponseData.ReplicaState> voters = new ArrayList<>();
+        q.voterOffsets().forEach((id, offset) -> voters.add(new DescribeQuorumResponseData.ReplicaState()
+                .setReplicaId(id).setLogEndOffset(id == q.leaderId() ? q.commitIndex() : offset)
+                .setLastFetchTimestamp(-1).setLastCaughtUpTimestamp(-1)));
+        DescribeQuorumResponseData response = new DescribeQuorumResponseData();
+        response.topics().add(new DescribeQuorumResponseData.TopicData().setTopicName("__cluster_metadata")
+                .setPartitions(new ArrayList<>(List.of(new DescribeQuorumResponseData.PartitionData()
+                        .setPartitionIndex(0).setLeaderId(q.leaderId()).setLeaderEpoch((int) q.term())
+                        .setHighWatermark(q.commitIndex()).setCurrentVoters(voters)))));
+        voterEndpoints.forEach((id, e) -> {
+            DescribeQuorumResponseData.Node node = new DescribeQuorumResponseData.Node().setNodeId(id);
+            node.listeners().add(new DescribeQuorumResponseData.Listener().setName(e.listener()).setHost(e.host())
+                    .setPort(e.port()));
+            response.nodes().add(node);
+        });
+        return response;
     }
 
     static Errors errorOf(Throwable error) {

@@ -22,6 +22,7 @@ import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DescribeQuorumResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -175,6 +176,8 @@ public final class ControllerChannel implements AutoCloseable {
         } else if (response instanceof AlterPartitionResponseData r) {
             return r.errorCode() == code;
         } else if (response instanceof AllocateProducerIdsResponseData r) {
+            return r.errorCode() == code;
+        } else if (response instanceof DescribeQuorumResponseData r) {
             return r.errorCode() == code;
         } else if (response instanceof CreateTopicsResponseData r) {
             return r.topics().stream().anyMatch(t -> t.errorCode() == code);
