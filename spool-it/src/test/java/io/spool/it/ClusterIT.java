@@ -51,6 +51,8 @@ class ClusterIT {
     private static final int PARTITIONS = 3;
     private static final Map<String, String> RF3_MIN_ISR2 = Map.of("min.insync.replicas", "2");
     private static final Duration FAILOVER = Duration.ofSeconds(60);
+    /** How long a node stays paused at most, well under Ratis's 60 s JVM-pause threshold. */
+    private static final Duration PAUSE_LIMIT = Duration.ofSeconds(30);
     private static final int LEADER_KILLS = 3;
 
     @TempDir
@@ -186,10 +188,16 @@ class ClusterIT {
         assertThat(leader).as("leader of %s before the pause", partition).isPositive();
         long start = System.nanoTime();
         cluster.pause(leader);
-        int next = cluster.awaitLeaderOtherThan(partition, leader, FAILOVER);
-        awaitAcked(producer, producer.ackedCount() + 200, "producer writing again while node " + leader
-                + " is paused");
-        cluster.resume(leader);
+        int next;
+        try {
+            next = cluster.awaitLeaderOtherThan(partition, leader, PAUSE_LIMIT);
+            awaitAcked(producer, producer.ackedCount() + 200, "producer writing again while node " + leader
+                    + " is paused", PAUSE_LIMIT);
+        } finally {
+            // Even when a wait above failed: a node paused for a minute shuts its Raft server down (Ratis's JVM
+            // pause monitor), which would spoil every later test of the class.
+            cluster.resume(leader);
+        }
         cluster.awaitBrokers(3, FAILOVER);
         cluster.awaitFullIsr(partition.topic(), FAILOVER);
         awaitAcked(producer, producer.ackedCount() + 200, "producer writing after node " + leader + " resumed");
@@ -247,7 +255,11 @@ class ClusterIT {
     }
 
     private static void awaitAcked(ContinuousProducer producer, int count, String what) {
-        await(what).atMost(FAILOVER).pollInterval(Duration.ofMillis(20)).until(() -> {
+        awaitAcked(producer, count, what, FAILOVER);
+    }
+
+    private static void awaitAcked(ContinuousProducer producer, int count, String what, Duration limit) {
+        await(what).atMost(limit).pollInterval(Duration.ofMillis(20)).until(() -> {
             assertThat(producer.fatalFailures()).as("fatal producer errors").isEmpty();
             return producer.ackedCount() >= count;
         });

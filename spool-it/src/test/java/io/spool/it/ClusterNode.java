@@ -88,6 +88,11 @@ final class ClusterNode {
         return process.pid();
     }
 
+    /** The exit code of the last process, or -1 while it runs (or never ran). */
+    int exitCode() {
+        return process == null || process.isAlive() ? -1 : process.exitValue();
+    }
+
     /** Starts the JVM without waiting for it to serve. */
     void launch() {
         if (isAlive()) {

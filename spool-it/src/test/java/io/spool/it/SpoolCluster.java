@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -180,31 +181,51 @@ final class SpoolCluster implements AutoCloseable {
 
     /**
      * Waits until every serving node (running, not paused) lists exactly {@code count} brokers in its own Metadata
-     * answer; a fenced or dead broker is not listed.
+     * answer (a fenced or dead broker is not listed) and all of them name the same active controller.
      *
      * @throws AssertionError naming what each node saw, with the tails of their logs, after {@code limit}, or at
-     *         once when a node that should be running has exited
+     *         once when a node that was running when the wait began has exited
      */
     void awaitBrokers(int count, Duration limit) {
+        lastViews.clear();
+        List<ClusterNode> running = nodes.stream().filter(ClusterNode::isAlive).toList();
         try {
-            await("every serving node lists " + count + " brokers").atMost(limit).pollInterval(Duration.ofMillis(200))
-                    .until(() -> nodes.stream().filter(ClusterNode::isServing).allMatch(n -> brokerCount(n) == count));
+            await("every serving node lists " + count + " brokers and the same controller").atMost(limit)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        for (ClusterNode node : running) {
+                            if (!node.isAlive()) {
+                                throw new AssertionError(node.id() + " exited with " + node.exitCode()
+                                        + " while the cluster was expected to form" + logTails());
+                            }
+                        }
+                        Set<Integer> controllers = new HashSet<>();
+                        boolean all = true;
+                        for (ClusterNode node : nodes) {
+                            MetadataResponseData metadata = node.isServing() ? probe(node) : null;
+                            if (node.isServing() && (metadata == null || metadata.brokers().size() != count)) {
+                                all = false;
+                            } else if (metadata != null) {
+                                controllers.add(metadata.controllerId());
+                            }
+                        }
+                        return all && controllers.size() == 1;
+                    });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("Cluster did not reach " + count + " brokers within " + limit + "; last views: "
                     + lastViews + "\n" + logTails(), e);
         }
     }
 
-    /** The brokers {@code node} lists, or -1 when it does not answer; remembered for a failure message. */
-    private int brokerCount(ClusterNode node) {
+    /** {@code node}'s Metadata answer, or null when it does not answer; remembered for a failure message. */
+    private MetadataResponseData probe(ClusterNode node) {
         try {
             MetadataResponseData metadata = node.metadata(PROBE_TIMEOUT);
             List<Integer> ids = metadata.brokers().stream().map(b -> b.nodeId()).sorted().toList();
             lastViews.put(node.id(), "brokers " + ids + ", controller " + metadata.controllerId());
-            return ids.size();
+            return metadata;
         } catch (RuntimeException | AssertionError e) {
             lastViews.put(node.id(), "no answer: " + e.getMessage());
-            return -1;
+            return null;
         }
     }
 
