@@ -27,7 +27,7 @@ public final class SpoolNode {
 
     public SpoolNode(Path dir, Map<String, String> overrides) throws IOException {
         this.dir = dir;
-        this.overrides = overrides;
+        this.overrides = new java.util.LinkedHashMap<>(overrides);
         this.port = freePort();
         this.controllerPort = freePort();
         Files.createDirectories(dir);
@@ -37,7 +37,17 @@ public final class SpoolNode {
         return port;
     }
 
-    String bootstrap() {
+    /** The port of this node's CONTROLLER listener (its metadata quorum address). */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    /** Adds a server setting for the next {@link #launch}. */
+    public void override(String name, String value) {
+        overrides.put(name, value);
+    }
+
+    public String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
@@ -74,6 +84,12 @@ public final class SpoolNode {
 
     public boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    /** Kills the node with SIGKILL, as a crash would, and waits for the process to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(60, TimeUnit.SECONDS);
     }
 
     /** Stops the node with SIGTERM, which runs its clean shutdown, and waits for it. */
