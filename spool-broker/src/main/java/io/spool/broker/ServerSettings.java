@@ -99,6 +99,10 @@ final class ServerSettings {
                     "Bytes a follower fetches per request."),
             Setting.atLeast("replica.fetch.backoff.ms", INT, "1000", 0,
                     "How long a follower waits after a failed fetch."),
+            Setting.oneOf("replica.selector.class", "",
+                    List.of("", "org.apache.kafka.common.replica.RackAwareReplicaSelector"),
+                    "How consumers are sent to a replica to read from (KIP-392): empty reads from the leader;"
+                            + " Kafka's RackAwareReplicaSelector picks an in-sync replica in the consumer's rack."),
             Setting.of("controlled.shutdown.enable", BOOLEAN, "true",
                     "Move leadership away (through the controller) before a broker stops."),
             Setting.atLeast("producer.id.expiration.ms", LONG, "86400000", 1,

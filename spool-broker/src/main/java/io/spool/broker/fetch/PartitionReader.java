@@ -25,19 +25,34 @@ final class PartitionReader {
     private final BrokerContext broker;
     /** The follower this reader serves, or -1 for consumers. */
     private final int replicaId;
+    /** The consumer's rack (KIP-392), or null; with a rack-aware selector, it may be sent to a closer replica. */
+    private final String clientRack;
+    /** Whether consumers may read from followers (fetch v11+). */
+    private final boolean followerReads;
 
     PartitionReader(BrokerContext broker) {
-        this(broker, -1);
+        this(broker, -1, null, false);
     }
 
-    private PartitionReader(BrokerContext broker, int replicaId) {
+    private PartitionReader(BrokerContext broker, int replicaId, String clientRack, boolean followerReads) {
         this.broker = broker;
         this.replicaId = replicaId;
+        this.clientRack = clientRack;
+        this.followerReads = followerReads;
     }
 
-    /** A reader for the fetches of follower {@code replicaId}: up to the log end, recording what it fetched. */
+    /** A reader for the fetches of follower {@code replica}: up to the log end, recording what it fetched. */
     PartitionReader forReplica(int replica) {
-        return new PartitionReader(broker, replica);
+        return new PartitionReader(broker, replica, null, false);
+    }
+
+    /**
+     * A reader for a consumer's fetch of version {@code version} from rack {@code rack}: from v11 a consumer may
+     * read from a follower (up to the follower's high watermark) and be told of a replica in its own rack (KIP-392).
+     */
+    PartitionReader forConsumer(short version, String rack) {
+        boolean v11 = version >= 11;
+        return new PartitionReader(broker, -1, v11 && rack != null && !rack.isEmpty() ? rack : null, v11);
     }
 
     /** Whether a waiting fetch should wake on the log end (followers) rather than the high watermark. */
@@ -66,7 +81,9 @@ final class PartitionReader {
         }
         Optional<Partition> partition = broker.replicas().partition(new TopicPartition(topic.get().name(),
                 entry.key.partition()));
-        if (partition.isEmpty() || partition.get().leaderId() != broker.nodeId()) {
+        boolean servesFollowerRead = followerReads && partition.isPresent() && !partition.get().isLeader()
+                && partition.get().leaderId() >= 0;
+        if (partition.isEmpty() || (partition.get().leaderId() != broker.nodeId() && !servesFollowerRead)) {
             // KIP-951: where the leader is now (v12+; older versions drop the field).
             var record = topic.get().partitions().get(entry.key.partition());
             if (record.leader() >= 0) {
@@ -81,6 +98,13 @@ final class PartitionReader {
                     ? Errors.FENCED_LEADER_EPOCH.code() : Errors.UNKNOWN_LEADER_EPOCH.code());
         }
         long limit;
+        if (replicaId < 0 && clientRack != null && p.isLeader()) {
+            int preferred = preferredReadReplica(p);
+            if (preferred >= 0) {
+                return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().highWatermark())
+                        .setLogStartOffset(p.log().logStartOffset()).setPreferredReadReplica(preferred);
+            }
+        }
         if (replicaId >= 0) {
             if (!p.replicas().contains(replicaId)) {
                 return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
@@ -109,6 +133,30 @@ final class PartitionReader {
             out.setRecords(new FileSliceRecords(slice.channel(), slice.position(), slice.sizeInBytes()));
         }
         return out;
+    }
+
+    /**
+     * KIP-392 with Kafka's rack-aware selector ({@code replica.selector.class}): an in-sync replica in the consumer's
+     * rack, unless the leader is in it; -1 for none (read from the leader).
+     */
+    private int preferredReadReplica(Partition p) {
+        if (!"org.apache.kafka.common.replica.RackAwareReplicaSelector".equals(
+                broker.config().getString("replica.selector.class"))) {
+            return -1;
+        }
+        var brokers = broker.image().cluster().brokers();
+        var self = brokers.get(broker.nodeId());
+        if (self != null && clientRack.equals(self.rack())) {
+            return -1;
+        }
+        for (int id : p.isr()) {
+            var registration = brokers.get(id);
+            if (id != broker.nodeId() && registration != null && clientRack.equals(registration.rack())
+                    && !broker.image().cluster().isFenced(id)) {
+                return id;
+            }
+        }
+        return -1;
     }
 
     private Optional<TopicImage> resolve(FetchSession.Entry entry) {

@@ -109,16 +109,20 @@ public final class Partition {
             isrChangePending = false;
             if (previous.leaderEpoch() != next.leaderEpoch() || previous.leaderId() != next.leaderId()) {
                 followers.clear();
-                if (next.leaderId() == localId) {
-                    for (int replica : next.replicas()) {
-                        if (replica != localId) {
-                            FollowerState state = new FollowerState();
-                            // A follower in the ISR gets a full lag period to catch up with the new leader.
-                            state.lastCaughtUpMs = nowMs;
-                            followers.put(replica, state);
-                        }
+            }
+            if (next.leaderId() == localId) {
+                // Replicas can change within a leader epoch (a reassignment adds or removes some).
+                followers.keySet().retainAll(next.replicas());
+                for (int replica : next.replicas()) {
+                    if (replica != localId && !followers.containsKey(replica)) {
+                        FollowerState state = new FollowerState();
+                        // A follower in the ISR gets a full lag period to catch up with the new leader.
+                        state.lastCaughtUpMs = nowMs;
+                        followers.put(replica, state);
                     }
                 }
+            } else {
+                followers.clear();
             }
             if (next.leaderId() != localId) {
                 produceWaiters.values().forEach(failed::addAll);
