@@ -171,6 +171,13 @@ public final class SpoolServer implements AutoCloseable {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("spool-log-retention", true));
         closeables.add(0, scheduler::shutdownNow);
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (!quorum.isRunning() && !closed) {
+                LOG.error("The metadata quorum member of node {} stopped on its own; stopping the node",
+                        config.nodeId());
+                new Thread(this::close, "spool-fail-stop").start();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         long maxLag = config.getLong("replica.lag.time.max.ms");
         scheduler.scheduleWithFixedDelay(() -> runSafely(() -> replicas.shrinkLaggingIsrs(maxLag)), maxLag / 2,
                 maxLag / 2, TimeUnit.MILLISECONDS);
@@ -259,7 +266,8 @@ public final class SpoolServer implements AutoCloseable {
             AlterPartitionResponseData response = (AlterPartitionResponseData) r;
             response.topics().forEach(t -> t.partitions().forEach(p -> {
                 if (p.errorCode() != Errors.NONE.code()) {
-                    LOG.info("ISR change of {} to {} refused: {}", partition.topicPartition(), isr,
+                    // Usually stale: the metadata that says why is on its way to this node.
+                    LOG.debug("ISR change of {} to {} refused: {}", partition.topicPartition(), isr,
                             Errors.forCode(p.errorCode()));
                 }
             }));

@@ -33,6 +33,11 @@ public interface MetadataQuorum extends AutoCloseable {
         return true;
     }
 
+    /** Whether this node's part of the quorum is running; a node whose quorum member died must stop. */
+    default boolean isRunning() {
+        return true;
+    }
+
     /** The node id of the quorum's current leader (the active controller), or -1 while there is none known. */
     default int leaderId() {
         return -1;

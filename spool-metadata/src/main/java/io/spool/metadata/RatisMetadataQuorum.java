@@ -177,6 +177,13 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         return info.isLeader() && info.isLeaderReady() && stateMachine.appliedTerm() == info.getCurrentTerm();
     }
 
+    /** Whether this node's Raft server runs (Ratis may close it on its own after a fatal error). */
+    @Override
+    public boolean isRunning() {
+        RaftServer current = server;
+        return current != null && !closed && current.getLifeCycleState().isRunning();
+    }
+
     @Override
     public int leaderId() {
         RaftServer.Division current = division;
@@ -223,8 +230,18 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(20));
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, millis(50));
         }
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, millis(150));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, millis(300));
+        if (voters.size() == 1) {
+            RaftServerConfigKeys.Rpc.setTimeoutMin(properties, millis(150));
+            RaftServerConfigKeys.Rpc.setTimeoutMax(properties, millis(300));
+        } else {
+            // Kafka's controller.quorum.election.timeout.ms is 1000: shorter timeouts on a loaded machine (a GC
+            // pause, a slow disk) depose healthy leaders and fail the controller operations in flight.
+            RaftServerConfigKeys.Rpc.setTimeoutMin(properties, millis(1000));
+            RaftServerConfigKeys.Rpc.setTimeoutMax(properties, millis(2000));
+        }
+        // Ratis closes a server that was paused for longer than this (a SIGSTOP, a long GC); the node would then go
+        // on without its metadata. A paused voter is just a slow follower once it runs again.
+        RaftServerConfigKeys.setCloseThreshold(properties, TimeDuration.valueOf(1, TimeUnit.DAYS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, snapshotThreshold > 0);
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, snapshotThreshold > 0);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, Math.max(1, snapshotThreshold));

@@ -100,7 +100,8 @@ public final class FetchHandler implements RequestHandler {
         long now = broker.clock().millis();
         List<FetchSession.Entry> entries = collect(data, byId, new FetchSession(0, now));
         int maxBytes = Math.min(data.maxBytes(), broker.config().getInt("fetch.max.bytes"));
-        DelayedFetch fetch = new DelayedFetch(FetchPlan.sessionless(entries), reader.forReplica(replicaId), maxBytes,
+        DelayedFetch fetch = new DelayedFetch(FetchPlan.sessionless(entries), reader.forReplica(replicaId,
+                request.apiVersion() >= 15 ? data.replicaState().replicaEpoch() : -1), maxBytes,
                 Math.max(1, data.minBytes()), connection);
         return fetch.start(Math.max(0, data.maxWaitMs()));
     }

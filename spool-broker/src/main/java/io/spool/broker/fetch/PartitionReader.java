@@ -25,25 +25,29 @@ final class PartitionReader {
     private final BrokerContext broker;
     /** The follower this reader serves, or -1 for consumers. */
     private final int replicaId;
+    /** The broker epoch the follower fetches with (v15+), or -1. */
+    private final long replicaEpoch;
     /** The consumer's rack (KIP-392), or null; with a rack-aware selector, it may be sent to a closer replica. */
     private final String clientRack;
     /** Whether consumers may read from followers (fetch v11+). */
     private final boolean followerReads;
 
     PartitionReader(BrokerContext broker) {
-        this(broker, -1, null, false);
+        this(broker, -1, -1, null, false);
     }
 
-    private PartitionReader(BrokerContext broker, int replicaId, String clientRack, boolean followerReads) {
+    private PartitionReader(BrokerContext broker, int replicaId, long replicaEpoch, String clientRack,
+            boolean followerReads) {
         this.broker = broker;
         this.replicaId = replicaId;
+        this.replicaEpoch = replicaEpoch;
         this.clientRack = clientRack;
         this.followerReads = followerReads;
     }
 
     /** A reader for the fetches of follower {@code replica}: up to the log end, recording what it fetched. */
-    PartitionReader forReplica(int replica) {
-        return new PartitionReader(broker, replica, null, false);
+    PartitionReader forReplica(int replica, long brokerEpoch) {
+        return new PartitionReader(broker, replica, brokerEpoch, null, false);
     }
 
     /**
@@ -52,7 +56,7 @@ final class PartitionReader {
      */
     PartitionReader forConsumer(short version, String rack) {
         boolean v11 = version >= 11;
-        return new PartitionReader(broker, -1, v11 && rack != null && !rack.isEmpty() ? rack : null, v11);
+        return new PartitionReader(broker, -1, -1, v11 && rack != null && !rack.isEmpty() ? rack : null, v11);
     }
 
     /** Whether a waiting fetch should wake on the log end (followers) rather than the high watermark. */
@@ -112,6 +116,7 @@ final class PartitionReader {
             if (entry.lastFetchedEpoch >= 0) {
                 Map.Entry<Integer, Long> end = p.log().endOffsetForEpoch(entry.lastFetchedEpoch);
                 if (end.getKey() != entry.lastFetchedEpoch || end.getValue() < entry.fetchOffset) {
+                    p.forgetFollowerLogEnd(replicaId);
                     // An unknown epoch is sent as (-1, log start) so that it is told apart from "no divergence".
                     long endOffset = end.getKey() < 0 ? p.log().logStartOffset() : end.getValue();
                     return out.setHighWatermark(p.log().highWatermark())
@@ -120,7 +125,7 @@ final class PartitionReader {
                                     .setEndOffset(endOffset));
                 }
             }
-            broker.replicas().onFollowerFetch(p, replicaId, entry.fetchOffset);
+            broker.replicas().onFollowerFetch(p, replicaId, replicaEpoch, entry.fetchOffset, broker.image());
             limit = Long.MAX_VALUE;
         } else {
             limit = p.log().highWatermark();

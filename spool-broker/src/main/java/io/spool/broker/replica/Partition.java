@@ -30,6 +30,7 @@ public final class Partition {
     /** What the leader knows of one follower (Kafka's replica state). */
     static final class FollowerState {
         long logEndOffset = -1;
+        long brokerEpoch = -1;
         long lastCaughtUpMs;
         long lastFetchMs;
         long lastFetchLeaderLogEnd = -1;
@@ -139,11 +140,16 @@ public final class Partition {
      * Records a follower's fetch (leader only): its fetch offset is its log end, and it counts as caught up when it
      * has everything the leader had at this or its previous fetch. Returns whether the high watermark moved.
      */
-    boolean recordFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+    boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long nowMs) {
         synchronized (this) {
             FollowerState state = followers.get(replicaId);
             if (state == null) {
                 return false;
+            }
+            if (brokerEpoch != state.brokerEpoch) {
+                // A restarted follower: nothing it fetched before counts for catching up.
+                state.brokerEpoch = brokerEpoch;
+                state.lastFetchLeaderLogEnd = -1;
             }
             long leaderEnd = log.logEndOffset();
             if (fetchOffset >= leaderEnd) {
@@ -156,6 +162,17 @@ public final class Partition {
             state.lastFetchMs = nowMs;
         }
         return maybeAdvanceHighWatermark();
+    }
+
+    /**
+     * A follower's fetch found its log diverging from this leader's: what it had fetched is no longer known to be
+     * this leader's history, so it counts for nothing until it fetches again after truncating.
+     */
+    public synchronized void forgetFollowerLogEnd(int replicaId) {
+        FollowerState state = followers.get(replicaId);
+        if (state != null) {
+            state.logEndOffset = -1;
+        }
     }
 
     /** The follower's fetched log end, or -1 if it has not fetched in this leader epoch. */
@@ -176,13 +193,19 @@ public final class Partition {
         return lagging;
     }
 
-    /** Followers outside the ISR that have caught up to the high watermark (and into this leader's epoch). */
-    synchronized List<Integer> followersToAdd() {
+    /**
+     * Followers outside the ISR that have caught up to the high watermark and into this leader's epoch (so their
+     * log is this leader's history), fetching as the broker incarnation {@code eligible} accepts (KIP-903: a
+     * fenced broker, or a fetch from before its restart, does not count).
+     */
+    synchronized List<Integer> followersToAdd(java.util.function.BiPredicate<Integer, Long> eligible) {
         List<Integer> ready = new ArrayList<>();
         long hw = log.highWatermark();
+        long epochStart = log.epochStartOffset(assignment.leaderEpoch());
         for (Map.Entry<Integer, FollowerState> e : followers.entrySet()) {
-            if (!assignment.isr().contains(e.getKey()) && e.getValue().logEndOffset >= hw
-                    && e.getValue().logEndOffset >= 0) {
+            FollowerState state = e.getValue();
+            if (!assignment.isr().contains(e.getKey()) && state.logEndOffset >= hw && state.logEndOffset >= 0
+                    && state.logEndOffset >= epochStart && eligible.test(e.getKey(), state.brokerEpoch)) {
                 ready.add(e.getKey());
             }
         }

@@ -139,9 +139,11 @@ public final class ReplicaManager implements MetadataListener {
      * A follower fetched {@code fetchOffset} of a partition this node leads: advance the high watermark, and ask
      * the controller to add it to the ISR once it has caught up.
      */
-    public void onFollowerFetch(Partition partition, int replicaId, long fetchOffset) {
-        partition.recordFollowerFetch(replicaId, fetchOffset, clock.millis());
-        List<Integer> joining = partition.followersToAdd();
+    public void onFollowerFetch(Partition partition, int replicaId, long brokerEpoch, long fetchOffset,
+            MetadataImage image) {
+        partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset, clock.millis());
+        List<Integer> joining = partition.followersToAdd((id, epoch) -> image.cluster().registration(id)
+                .map(r -> !r.fenced() && (epoch < 0 || r.epoch() == epoch)).orElse(false));
         if (!joining.isEmpty()) {
             List<Integer> newIsr = new ArrayList<>(partition.isr());
             joining.forEach(id -> {
