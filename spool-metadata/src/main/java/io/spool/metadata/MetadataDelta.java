@@ -1,9 +1,11 @@
 package io.spool.metadata;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,8 +19,9 @@ import org.apache.kafka.common.Uuid;
  * changed, so that listeners need not diff two images.
  *
  * <p>A record that contradicts the state it is replayed onto (a partition of an unknown topic, a second topic with
- * the same name, the fencing of an unregistered broker or of another registration epoch) means the log is corrupt
- * or the controller has a bug: replay throws {@link IllegalStateException} and the delta must be discarded.
+ * the same name, the fencing of an unregistered broker or of another registration epoch, a reassignment of an
+ * unknown partition or one that names brokers outside its replicas) means the log is corrupt or the controller has
+ * a bug: replay throws {@link IllegalStateException} and the delta must be discarded.
  *
  * <p>Not thread-safe: a delta is built and read by the one thread that applies the log.
  */
@@ -57,6 +60,8 @@ public final class MetadataDelta {
             replayTopic(r);
         } else if (record instanceof PartitionRecord r) {
             replayPartition(r);
+        } else if (record instanceof PartitionReassignmentRecord r) {
+            replayReassignment(r);
         } else if (record instanceof RemoveTopicRecord r) {
             replayRemoveTopic(r);
         } else if (record instanceof ConfigRecord r) {
@@ -101,19 +106,43 @@ public final class MetadataDelta {
         if (topicIdByName(r.name()).isPresent()) {
             throw new IllegalStateException("Topic name " + r.name() + " already exists: " + r);
         }
-        changedTopics.put(r.topicId(), new TopicBuilder(r.name(), r.topicId(), new TreeMap<>()));
+        changedTopics.put(r.topicId(), new TopicBuilder(r.name(), r.topicId(), new TreeMap<>(), new TreeMap<>()));
         createdTopics.add(r.topicId());
     }
 
     private void replayPartition(PartitionRecord r) {
-        TopicBuilder topic = changedTopics.get(r.topicId());
-        if (topic == null) {
-            TopicImage existing = topic(r.topicId()).orElseThrow(() ->
-                    new IllegalStateException("Partition of unknown topic id: " + r));
-            topic = new TopicBuilder(existing.name(), existing.id(), new TreeMap<>(existing.partitions()));
-            changedTopics.put(r.topicId(), topic);
+        changedTopic(r.topicId(), r).partitions().put(r.partition(), r);
+    }
+
+    private void replayReassignment(PartitionReassignmentRecord r) {
+        TopicBuilder topic = changedTopic(r.topicId(), r);
+        PartitionRecord partition = topic.partitions().get(r.partition());
+        if (partition == null) {
+            throw new IllegalStateException("Reassignment of unknown partition: " + r);
         }
-        topic.partitions().put(r.partition(), r);
+        List<Integer> named = new ArrayList<>(r.adding());
+        named.addAll(r.removing());
+        if (new HashSet<>(named).size() != named.size() || !partition.replicas().containsAll(named)) {
+            throw new IllegalStateException("Reassignment " + r + " does not fit the replicas of " + partition);
+        }
+        if (r.inProgress()) {
+            topic.reassignments().put(r.partition(), r);
+        } else {
+            topic.reassignments().remove(r.partition());
+        }
+    }
+
+    /** The builder of a topic this delta changes, copied from the state so far on its first change. */
+    private TopicBuilder changedTopic(Uuid topicId, MetadataRecord r) {
+        TopicBuilder topic = changedTopics.get(topicId);
+        if (topic == null) {
+            TopicImage existing = topic(topicId).orElseThrow(() ->
+                    new IllegalStateException("Change of unknown topic id: " + r));
+            topic = new TopicBuilder(existing.name(), existing.id(), new TreeMap<>(existing.partitions()),
+                    new TreeMap<>(existing.reassignments()));
+            changedTopics.put(topicId, topic);
+        }
+        return topic;
     }
 
     private void replayRemoveTopic(RemoveTopicRecord r) {
@@ -191,7 +220,7 @@ public final class MetadataDelta {
         return Collections.unmodifiableSet(createdTopics);
     }
 
-    /** The new state of every topic this delta created or whose partitions it changed, by id. */
+    /** The new state of every topic this delta created or whose partitions or reassignments it changed, by id. */
     public Map<Uuid, TopicImage> changedTopics() {
         Map<Uuid, TopicImage> result = new LinkedHashMap<>();
         changedTopics.forEach((id, builder) -> result.put(id, builder.build()));
@@ -223,9 +252,10 @@ public final class MetadataDelta {
         return nextProducerId != base.nextProducerId();
     }
 
-    private record TopicBuilder(String name, Uuid id, TreeMap<Integer, PartitionRecord> partitions) {
+    private record TopicBuilder(String name, Uuid id, TreeMap<Integer, PartitionRecord> partitions,
+            TreeMap<Integer, PartitionReassignmentRecord> reassignments) {
         TopicImage build() {
-            return new TopicImage(name, id, partitions);
+            return new TopicImage(name, id, partitions, reassignments);
         }
     }
 }

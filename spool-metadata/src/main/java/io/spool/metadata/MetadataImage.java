@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+
+import org.apache.kafka.common.Uuid;
 
 /**
  * The cluster metadata as of one offset of the metadata log: topics, config overrides, registered brokers and the
@@ -46,6 +49,11 @@ public final class MetadataImage {
         return cluster;
     }
 
+    /** The reassignment in progress of this partition, if the topic and partition exist and one is. */
+    public Optional<Reassignment> reassignment(Uuid topicId, int partition) {
+        return topics.byId(topicId).flatMap(t -> t.reassignment(partition));
+    }
+
     /** The first producer id of the next block the controller will allocate. */
     public long nextProducerId() {
         return nextProducerId;
@@ -58,8 +66,8 @@ public final class MetadataImage {
 
     /**
      * Records that rebuild this image when replayed over {@link #EMPTY}: what a snapshot stores. Brokers come first
-     * (each unfenced one's registration followed by its unfencing), then each topic with its partitions, then topic
-     * and broker configs and the producer-id counter.
+     * (each unfenced one's registration followed by its unfencing), then each topic with its partitions and their
+     * reassignments in progress, then topic and broker configs and the producer-id counter.
      */
     public List<MetadataRecord> toRecords() {
         List<MetadataRecord> records = new ArrayList<>();
@@ -72,6 +80,7 @@ public final class MetadataImage {
         for (TopicImage topic : topics.all()) {
             records.add(new TopicRecord(topic.name(), topic.id()));
             records.addAll(topic.partitions().values());
+            records.addAll(topic.reassignments().values());
         }
         addConfigRecords(records, ConfigResourceType.TOPIC, configs.allTopicConfigs());
         addConfigRecords(records, ConfigResourceType.BROKER, configs.allBrokerConfigs());

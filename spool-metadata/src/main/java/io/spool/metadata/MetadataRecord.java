@@ -7,5 +7,6 @@ package io.spool.metadata;
  * <p>Records are immutable values and safe to share between threads.
  */
 public sealed interface MetadataRecord permits TopicRecord, PartitionRecord, RemoveTopicRecord, ConfigRecord,
-        ProducerIdsRecord, RegisterBrokerRecord, NoOpRecord, FenceBrokerRecord, UnfenceBrokerRecord {
+        ProducerIdsRecord, RegisterBrokerRecord, NoOpRecord, FenceBrokerRecord, UnfenceBrokerRecord,
+        PartitionReassignmentRecord {
 }

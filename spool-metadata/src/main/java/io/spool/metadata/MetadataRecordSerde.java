@@ -29,6 +29,8 @@ import org.apache.kafka.common.Uuid;
  *   7 NoOpRecord           (no fields)
  *   8 FenceBrokerRecord    brokerId:int32 brokerEpoch:int64
  *   9 UnfenceBrokerRecord  brokerId:int32 brokerEpoch:int64
+ *  10 PartitionReassignmentRecord
+ *                          topicId:uuid partition:int32 adding:int32s removing:int32s
  * string := length:int16 utf8-bytes{length}      (length -1 encodes null where nullable)
  * uuid   := mostSignificantBits:int64 leastSignificantBits:int64
  * int32s := count:int32 int32{count}
@@ -53,6 +55,7 @@ public final class MetadataRecordSerde {
     private static final byte NO_OP = 7;
     private static final byte FENCE_BROKER = 8;
     private static final byte UNFENCE_BROKER = 9;
+    private static final byte PARTITION_REASSIGNMENT = 10;
 
     private MetadataRecordSerde() {
     }
@@ -141,6 +144,9 @@ public final class MetadataRecordSerde {
             out.ensure(1 + 4 + 8).buf.put(FENCE_BROKER).putInt(r.brokerId()).putLong(r.brokerEpoch());
         } else if (record instanceof UnfenceBrokerRecord r) {
             out.ensure(1 + 4 + 8).buf.put(UNFENCE_BROKER).putInt(r.brokerId()).putLong(r.brokerEpoch());
+        } else if (record instanceof PartitionReassignmentRecord r) {
+            out.ensure(1).buf.put(PARTITION_REASSIGNMENT);
+            out.uuid(r.topicId()).int32(r.partition()).int32s(r.adding()).int32s(r.removing());
         } else {
             throw new IllegalStateException("Unhandled metadata record " + record);
         }
@@ -164,6 +170,8 @@ public final class MetadataRecordSerde {
             case NO_OP -> NoOpRecord.INSTANCE;
             case FENCE_BROKER -> new FenceBrokerRecord(buf.getInt(), buf.getLong());
             case UNFENCE_BROKER -> new UnfenceBrokerRecord(buf.getInt(), buf.getLong());
+            case PARTITION_REASSIGNMENT -> new PartitionReassignmentRecord(readUuid(buf), buf.getInt(), readInts(buf),
+                    readInts(buf));
             default -> throw new CorruptMetadataException("Unknown metadata record type " + type);
         };
     }

@@ -169,6 +169,51 @@ class MetadataDeltaTest {
                 .as("the epoch of the registration before the last").isInstanceOf(IllegalStateException.class);
     }
 
+    @Test
+    void shouldTrackReassignmentUntilClearedOrTopicRemoved() {
+        MetadataImage base = applyAll().get(1);
+        PartitionRecord moving = new PartitionRecord(FOO, 1, List.of(1, 0), List.of(0), 0, 0, 1);
+        PartitionReassignmentRecord reassignment = new PartitionReassignmentRecord(FOO, 1, List.of(1), List.of(0));
+        MetadataDelta start = new MetadataDelta(base);
+        start.replay(moving);
+        start.replay(reassignment);
+        MetadataImage started = start.apply(2);
+
+        assertThat(start.changedTopics()).containsOnlyKeys(FOO);
+        assertThat(started.reassignment(FOO, 1)).contains(new Reassignment(List.of(1, 0), List.of(1), List.of(0)));
+        assertThat(started.reassignment(FOO, 0)).isEmpty();
+        assertThat(started.topics().byId(FOO).orElseThrow().reassignments()).containsOnlyKeys(1);
+        assertThat(started.toRecords()).containsSubsequence(moving, reassignment);
+        MetadataDelta rebuilt = new MetadataDelta(MetadataImage.EMPTY);
+        started.toRecords().forEach(rebuilt::replay);
+        assertThat(rebuilt.apply(2)).isEqualTo(started);
+
+        MetadataDelta clear = new MetadataDelta(started);
+        clear.replay(PartitionReassignmentRecord.cleared(FOO, 1));
+        assertThat(clear.changedTopics()).containsOnlyKeys(FOO);
+        assertThat(clear.apply(3).reassignment(FOO, 1)).isEmpty();
+        assertThat(clear.apply(3).topics().byId(FOO)).isEqualTo(base.topics().byId(FOO).map(t ->
+                new TopicImage(t.name(), t.id(), Map.of(0, t.partition(0), 1, moving))));
+
+        MetadataDelta remove = new MetadataDelta(started);
+        remove.replay(new RemoveTopicRecord(FOO));
+        assertThat(remove.apply(3).reassignment(FOO, 1)).isEmpty();
+        assertThat(remove.apply(3).toRecords()).noneMatch(r -> r instanceof PartitionReassignmentRecord);
+    }
+
+    @Test
+    void shouldRejectReassignmentThatDoesNotFitThePartition() {
+        MetadataImage image = applyAll().get(1);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new PartitionReassignmentRecord(BAR, 0, List.of(0),
+                List.of()))).as("unknown topic").isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new PartitionReassignmentRecord(FOO, 5, List.of(0),
+                List.of()))).as("unknown partition").isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new PartitionReassignmentRecord(FOO, 0, List.of(1),
+                List.of()))).as("not a replica").isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> new MetadataDelta(image).replay(new PartitionReassignmentRecord(FOO, 0, List.of(0),
+                List.of(0)))).as("adding and removing").isInstanceOf(IllegalStateException.class);
+    }
+
     private static List<MetadataImage> applyAll() {
         List<MetadataImage> images = new ArrayList<>();
         MetadataImage image = MetadataImage.EMPTY;

@@ -50,6 +50,18 @@ class MetadataRecordSerdeTest {
         assertThat(hex).isEqualTo(String.format(expected, hex.substring(2, 10)));
     }
 
+    /** Type 10, added after the others: its own example so that theirs stays as written. */
+    @Example
+    void shouldEncodePartitionReassignmentRecord() {
+        Uuid id = new Uuid(0x0102030405060708L, 0x090A0B0C0D0E0F10L);
+        String hex = HexFormat.of().formatHex(MetadataRecordSerde.encode(List.of(
+                new PartitionReassignmentRecord(id, 1, List.of(4), List.of(2, 3)))));
+        String expected = "00" + "%s" + "00000001"
+                + "0a" + "0102030405060708090a0b0c0d0e0f10" + "00000001" + "00000001" + "00000004"
+                + "00000002" + "00000002" + "00000003";
+        assertThat(hex).isEqualTo(String.format(expected, hex.substring(2, 10)));
+    }
+
     @Property(tries = 200)
     void shouldRejectAnyFlippedByte(@ForAll("batches") @Size(min = 1) List<MetadataRecord> records,
             @ForAll("indexes") int indexSeed, @ForAll("nonZeroBytes") byte flip) {
@@ -107,7 +119,7 @@ class MetadataRecordSerdeTest {
 
     private static Arbitrary<MetadataRecord> record() {
         return Arbitraries.oneOf(topic(), partition(), removeTopic(), config(), producerIds(), registerBroker(),
-                Arbitraries.just(NoOpRecord.INSTANCE), fenceBroker(), unfenceBroker());
+                Arbitraries.just(NoOpRecord.INSTANCE), fenceBroker(), unfenceBroker(), partitionReassignment());
     }
 
     private static Arbitrary<String> strings() {
@@ -126,6 +138,11 @@ class MetadataRecordSerdeTest {
         Arbitrary<List<Integer>> ids = Arbitraries.integers().list().ofMaxSize(7);
         return Combinators.combine(uuids(), Arbitraries.integers(), ids, ids, Arbitraries.integers(),
                 Arbitraries.integers(), Arbitraries.integers()).as(PartitionRecord::new);
+    }
+
+    private static Arbitrary<MetadataRecord> partitionReassignment() {
+        Arbitrary<List<Integer>> ids = Arbitraries.integers().list().ofMaxSize(7);
+        return Combinators.combine(uuids(), Arbitraries.integers(), ids, ids).as(PartitionReassignmentRecord::new);
     }
 
     private static Arbitrary<MetadataRecord> removeTopic() {
