@@ -135,27 +135,34 @@ final class ClusterControl {
     /**
      * Changes a partition's ISR as its leader asks; see {@link AlterPartitionRequest#check} for the errors, plus
      * {@code NOT_CONTROLLER} when this node is not the active controller and {@code NOT_CONTROLLER} /
-     * {@code UNKNOWN_SERVER_ERROR} if the append failed.
+     * {@code UNKNOWN_SERVER_ERROR} if the append failed. If the new ISR lets the partition's reassignment complete,
+     * it completes in the same batch and the reply carries the completed state; when that moved leadership away
+     * from the requesting broker (it was being removed), the reply is {@code NEW_LEADER_ELECTED}, as in Kafka.
      */
     CompletableFuture<AlterPartitionReply> handleAlterPartition(AlterPartitionRequest request) {
         if (!isActive()) {
             return CompletableFuture.completedFuture(new AlterPartitionReply(Errors.NOT_CONTROLLER, null));
         }
         MetadataImage image = quorum.image();
-        AlterPartitionReply reply = request.check(image);
+        AlterPartitionReply checked = request.check(image);
         PartitionRecord current = image.topics().byId(request.topicId())
                 .map(t -> t.partition(request.partition())).orElse(null);
-        if (reply.error() != Errors.NONE || reply.partition().equals(current)) {
-            return CompletableFuture.completedFuture(reply);
+        if (checked.error() != Errors.NONE || checked.partition().equals(current)) {
+            return CompletableFuture.completedFuture(checked);
         }
-        return quorum.append(List.of(reply.partition())).handle((offset, error) -> {
+        List<MetadataRecord> records = PartitionReassigner.withCompletion(image, checked.partition(),
+                id -> !image.cluster().isFenced(id));
+        PartitionRecord committed = (PartitionRecord) records.get(0);
+        AlterPartitionReply reply = new AlterPartitionReply(committed.leader() == request.brokerId()
+                ? Errors.NONE : Errors.NEW_LEADER_ELECTED, committed);
+        return quorum.append(records).handle((offset, error) -> {
             if (error != null) {
                 LOG.warn("Failed to change the ISR of {}", current, error);
                 return new AlterPartitionReply(Controller.appendError(error), current);
             }
-            LOG.info("Broker {} changed the ISR of partition {} of topic {} from {} to {} at metadata offset {}",
+            LOG.info("Broker {} changed the ISR of partition {} of topic {} from {} to {} at metadata offset {}{}",
                     request.brokerId(), request.partition(), request.topicId(), current.isr(), request.newIsr(),
-                    offset);
+                    offset, records.size() > 1 ? ", completing its reassignment: " + committed : "");
             return reply;
         });
     }

@@ -2,12 +2,14 @@ package io.spool.metadata;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -18,17 +20,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The active controller's request logic: validates CreateTopics, DeleteTopics, producer-id allocation and the
- * brokers' registrations, heartbeats and ISR changes against the current {@link MetadataImage} and appends the
- * resulting records to the {@link MetadataQuorum}. Every few hundred milliseconds it fences the brokers whose
- * sessions have expired (see {@link ClusterControl}). Only the active controller acts: elsewhere every operation
- * answers {@code NOT_CONTROLLER}.
+ * The active controller's request logic: validates CreateTopics, DeleteTopics, producer-id allocation, the
+ * brokers' registrations, heartbeats and ISR changes, leader elections and partition reassignments against the
+ * current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}. Every few hundred
+ * milliseconds it fences the brokers whose sessions have expired (see {@link ClusterControl}); every
+ * {@code leader.imbalance.check.interval} it moves leadership back to preferred replicas (see
+ * {@link PartitionControl}). Only the active controller acts: elsewhere every operation answers
+ * {@code NOT_CONTROLLER}.
  *
  * <p>Threading: every operation runs on the controller's own thread, one at a time, and the next one starts only
  * after the previous one's append has been applied to the image, so each operation validates against an image that
@@ -41,9 +46,12 @@ public final class Controller implements AutoCloseable {
     private final Clock clock;
     private final ControllerSettings settings;
     private final ClusterControl cluster;
+    private final PartitionControl partitions;
     private final ScheduledExecutorService executor;
     /** Whether a periodic session check is queued or running, so that a slow append does not pile them up. */
     private final AtomicBoolean sessionCheckPending = new AtomicBoolean();
+    /** Whether a periodic leader imbalance check is queued or running. */
+    private final AtomicBoolean imbalanceCheckPending = new AtomicBoolean();
     /** Completes when the last enqueued operation has finished; guarded by {@code this}. */
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
     /** Where round-robin placement of the next topic starts; only touched on the controller thread. */
@@ -54,6 +62,7 @@ public final class Controller implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
         this.cluster = new ClusterControl(quorum, clock, settings);
+        this.partitions = new PartitionControl(quorum, settings, cluster::isActive);
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "spool-controller");
             thread.setDaemon(true);
@@ -62,6 +71,11 @@ public final class Controller implements AutoCloseable {
         long interval = settings.sessionCheckIntervalMs();
         if (interval > 0) {
             executor.scheduleWithFixedDelay(this::maybeCheckSessions, interval, interval, TimeUnit.MILLISECONDS);
+        }
+        long imbalanceInterval = settings.leaderImbalanceCheckIntervalMs();
+        if (settings.autoLeaderRebalanceEnable() && imbalanceInterval > 0) {
+            executor.scheduleWithFixedDelay(this::maybeCheckLeaderImbalance, imbalanceInterval, imbalanceInterval,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -145,9 +159,59 @@ public final class Controller implements AutoCloseable {
         return enqueue(() -> cluster.handleAlterPartition(request));
     }
 
+    /**
+     * Elects leaders (Kafka's ElectLeaders): for {@code unclean} false the preferred replica (the first of the
+     * replicas) where it is an unfenced member of the ISR and does not lead yet; for {@code unclean} true a leader
+     * for each partition that has none, from the ISR if possible, else any unfenced replica, which becomes the only
+     * member of the ISR. All elections are one atomic append. With null {@code partitions} every partition is
+     * considered and only those that needed an election are answered. See {@link PartitionControl#handleElectLeaders}
+     * and {@link LeaderElection} for the errors.
+     */
+    public CompletableFuture<List<ElectLeaderResult>> electLeaders(boolean unclean, List<TopicPartition> partitions) {
+        return enqueue(() -> this.partitions.handleElectLeaders(unclean, partitions));
+    }
+
+    /**
+     * Starts, replaces or cancels (for an empty target) partition reassignments, all in one atomic append, and
+     * answers every partition in the map's order. See {@link PartitionReassigner} for the rules and
+     * {@link PartitionControl#handleAlterPartitionReassignments} for the errors.
+     */
+    public CompletableFuture<List<ReassignmentResult>> alterPartitionReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> targets) {
+        return enqueue(() -> partitions.handleAlterPartitionReassignments(targets));
+    }
+
+    /**
+     * The reassignments in progress of these partitions, or of every partition if null, in this node's current
+     * image (on a node that is not the active controller it may lag). Partitions that are unknown or not being
+     * reassigned are left out.
+     */
+    public Map<TopicPartition, Reassignment> listPartitionReassignments(Collection<TopicPartition> partitions) {
+        return PartitionControl.listReassignments(quorum.image(), partitions);
+    }
+
     /** Fences the brokers whose sessions have expired, now; what the periodic check runs. */
     CompletableFuture<Void> checkSessions() {
         return enqueue(cluster::handleCheckSessions);
+    }
+
+    /**
+     * Moves leadership back to preferred replicas where a broker's leader imbalance is too high, now; what the
+     * periodic check runs. Returns the elections it ran (none unless active and rebalancing is enabled).
+     */
+    CompletableFuture<List<ElectLeaderResult>> checkLeaderImbalance() {
+        return enqueue(partitions::handleCheckLeaderImbalance);
+    }
+
+    private void maybeCheckLeaderImbalance() {
+        if (imbalanceCheckPending.compareAndSet(false, true)) {
+            checkLeaderImbalance().whenComplete((ignored, error) -> {
+                imbalanceCheckPending.set(false);
+                if (error != null) {
+                    LOG.error("Leader imbalance check failed", error);
+                }
+            });
+        }
     }
 
     private void maybeCheckSessions() {

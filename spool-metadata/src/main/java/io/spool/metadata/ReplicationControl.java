@@ -17,7 +17,8 @@ import java.util.function.IntPredicate;
  * (topic override, else the cluster-wide dynamic broker config, else the static broker config, else false), the
  * first replica that may lead becomes leader and the ISR shrinks to it, which may lose data; otherwise the
  * partition has no leader ({@value PartitionRecord#NO_LEADER}). A leader change bumps the leader epoch; every change
- * bumps the partition epoch.
+ * bumps the partition epoch. A change that lets a partition's reassignment complete completes it in the same batch
+ * (see {@link PartitionReassigner}).
  */
 final class ReplicationControl {
     static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
@@ -52,7 +53,7 @@ final class ReplicationControl {
                 for (PartitionRecord partition : topic.partitions().values()) {
                     PartitionRecord changed = withoutBroker(partition, brokerId, mayLead, unclean);
                     if (changed != null) {
-                        records.add(changed);
+                        records.addAll(PartitionReassigner.withCompletion(current, changed, mayLead));
                     }
                 }
             }
@@ -77,7 +78,7 @@ final class ReplicationControl {
                 if (partition.leader() == PartitionRecord.NO_LEADER && partition.replicas().contains(brokerId)) {
                     PartitionRecord elected = elect(partition, partition.isr(), mayLead, unclean);
                     if (elected.leader() != PartitionRecord.NO_LEADER) {
-                        records.add(elected);
+                        records.addAll(PartitionReassigner.withCompletion(image, elected, mayLead));
                     }
                 }
             }
@@ -103,7 +104,7 @@ final class ReplicationControl {
     }
 
     /** The partition with a newly elected leader (possibly none) and the ISR, both epochs bumped. */
-    private static PartitionRecord elect(PartitionRecord partition, List<Integer> isr, IntPredicate mayLead,
+    static PartitionRecord elect(PartitionRecord partition, List<Integer> isr, IntPredicate mayLead,
             boolean unclean) {
         int leader = PartitionRecord.NO_LEADER;
         int uncleanLeader = PartitionRecord.NO_LEADER;

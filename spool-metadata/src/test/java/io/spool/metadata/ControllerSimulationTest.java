@@ -4,19 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded random runs of brokers registering, heartbeating, shutting down, going silent and changing ISRs, and of
- * the controller losing and regaining its role, with named invariants checked after every step. A failure names
- * its seed; {@link #run(long)} with that seed replays it.
+ * Seeded random runs of brokers registering, heartbeating, shutting down, going silent and changing ISRs, of
+ * operators reassigning partitions and electing leaders, of the leader rebalance, and of the controller losing and
+ * regaining its role, with named invariants checked after every step. A failure names its seed; {@link #run(long)}
+ * with that seed replays it.
  */
 class ControllerSimulationTest {
     private static final int BROKERS = 5;
@@ -99,9 +105,46 @@ class ControllerSimulationTest {
         }
     }
 
+    /**
+     * A reassignment names distinct replicas of its partition, adding or removing at least one; the removing ones
+     * are last, after the target.
+     */
+    static final class ReassignmentFitsReplicas implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            for (TopicImage topic : after.topics().all()) {
+                topic.reassignments().forEach((index, r) -> {
+                    PartitionRecord p = topic.partition(index);
+                    assertThat(r.inProgress()).as("%s", r).isTrue();
+                    List<Integer> named = new ArrayList<>(r.adding());
+                    named.addAll(r.removing());
+                    assertThat(named).as("%s of %s", r, p).doesNotHaveDuplicates();
+                    assertThat(p.replicas()).as("%s of %s", r, p).containsAll(named)
+                            .endsWith(r.removing().toArray(Integer[]::new));
+                });
+            }
+        }
+    }
+
+    /** A reassignment whose adding replicas are all in sync, with an in-sync member of its target, is complete. */
+    static final class ReassignmentCompletesOnceItCan implements Invariant {
+        @Override
+        public void check(MetadataImage before, MetadataImage after) {
+            for (TopicImage topic : after.topics().all()) {
+                topic.reassignments().forEach((index, r) -> {
+                    PartitionRecord p = topic.partition(index);
+                    Reassignment reassignment = topic.reassignment(index).orElseThrow();
+                    boolean completable = p.isr().containsAll(r.adding())
+                            && p.isr().stream().anyMatch(reassignment.target()::contains);
+                    assertThat(completable).as("%s of %s", r, p).isFalse();
+                });
+            }
+        }
+    }
+
     private static final List<Invariant> INVARIANTS = List.of(new IsrIsDistinctReplicas(),
             new LeaderIsUnfencedIsrMember(), new FencedBrokerIsOnlyASoleIsrMember(), new EpochsMoveForward(),
-            new SnapshotRebuildsImage());
+            new SnapshotRebuildsImage(), new ReassignmentFitsReplicas(), new ReassignmentCompletesOnceItCan());
 
     @Test
     void shouldKeepInvariantsInEveryRandomRun() {
@@ -159,19 +202,29 @@ class ControllerSimulationTest {
                 cluster.quorum.setActiveController(active);
                 return "active=" + active;
             }
-            if (dice < 18) {
+            if (dice < 16) {
                 return register(random.nextInt(BROKERS));
             }
-            if (dice < 55) {
+            if (dice < 46) {
                 return heartbeat();
             }
-            if (dice < 70) {
+            if (dice < 60) {
                 return expire(random.nextInt((int) TestCluster.SESSION_TIMEOUT_MS / 2));
             }
-            if (dice < 80) {
+            if (dice < 68) {
                 return createTopic();
             }
-            return alterPartition();
+            if (dice < 84) {
+                return alterPartition();
+            }
+            if (dice < 92) {
+                return reassign();
+            }
+            if (dice < 97) {
+                return electLeaders();
+            }
+            beforeControllerOperation();
+            return "check leader imbalance -> " + cluster.controller.checkLeaderImbalance().join();
         }
 
         /** Mirrors the controller's fresh start of every session when an operation finds it newly active. */
@@ -247,6 +300,7 @@ class ControllerSimulationTest {
                 return "no partition to alter";
             }
             PartitionRecord p = led.get(random.nextInt(led.size()));
+            MetadataImage before = cluster.quorum.image();
             List<Integer> isr = new ArrayList<>(p.replicas());
             Collections.shuffle(isr, random);
             isr = new ArrayList<>(isr.subList(0, 1 + random.nextInt(isr.size())));
@@ -258,11 +312,67 @@ class ControllerSimulationTest {
             AlterPartitionReply reply = cluster.controller.alterPartition(p.leader(), cluster.epoch(p.leader()),
                     p.topicId(), p.partition(), p.leaderEpoch(), partitionEpoch, isr).join();
             Uuid topic = p.topicId();
-            if (reply.error() == Errors.NONE) {
+            Optional<Reassignment> reassignment = before.reassignment(topic, p.partition());
+            boolean completed = reassignment.isPresent()
+                    && cluster.quorum.image().reassignment(topic, p.partition()).isEmpty();
+            if (reply.error() == Errors.NONE || reply.error() == Errors.NEW_LEADER_ELECTED) {
                 assertThat(cluster.partition(topic, p.partition())).isEqualTo(reply.partition());
-                assertThat(reply.partition().isr()).isEqualTo(isr);
+                assertThat(reply.partition().isr()).isEqualTo(completed
+                        ? isr.stream().filter(reassignment.get().target()::contains).toList() : isr);
+                assertThat(reply.error() == Errors.NEW_LEADER_ELECTED)
+                        .isEqualTo(completed && reply.partition().leader() != p.leader());
             }
-            return "alter " + p + " to " + isr + " -> " + reply.error();
+            return "alter " + p + " to " + isr + " -> " + reply.error() + (completed ? ", completed" : "");
+        }
+
+        /** Reassigns a random partition to random brokers, or cancels its reassignment. */
+        private String reassign() {
+            MetadataImage image = cluster.quorum.image();
+            List<TopicImage> topics = new ArrayList<>(image.topics().all());
+            if (topics.isEmpty()) {
+                return "no partition to reassign";
+            }
+            topics.sort(Comparator.comparing(TopicImage::name));
+            TopicImage topic = topics.get(random.nextInt(topics.size()));
+            TopicPartition tp = new TopicPartition(topic.name(), random.nextInt(topic.partitions().size()));
+            Optional<List<Integer>> target = Optional.empty();
+            if (random.nextInt(4) != 0) {
+                List<Integer> brokers = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+                Collections.shuffle(brokers, random);
+                target = Optional.of(brokers.subList(0, 1 + random.nextInt(3)));
+            }
+            beforeControllerOperation();
+            ReassignmentResult result = cluster.controller.alterPartitionReassignments(Map.of(tp, target)).join()
+                    .get(0);
+            if (!active) {
+                assertThat(result.error()).isEqualTo(Errors.NOT_CONTROLLER);
+            }
+            return "reassign " + tp + " to " + target + " -> " + result;
+        }
+
+        /** A preferred or unclean election of some partitions, or of all. */
+        private String electLeaders() {
+            boolean unclean = random.nextInt(3) == 0;
+            List<TopicPartition> partitions = null;
+            if (random.nextBoolean()) {
+                partitions = new ArrayList<>();
+                for (TopicImage topic : new TreeMap<>(cluster.quorum.image().topics().topicsByName()).values()) {
+                    for (int index : topic.partitions().keySet()) {
+                        if (random.nextInt(3) == 0) {
+                            partitions.add(new TopicPartition(topic.name(), index));
+                        }
+                    }
+                }
+            }
+            beforeControllerOperation();
+            try {
+                List<ElectLeaderResult> results = cluster.controller.electLeaders(unclean, partitions).join();
+                return "elect unclean=" + unclean + " " + partitions + " -> " + results;
+            } catch (CompletionException e) {
+                assertThat(active).isFalse();
+                assertThat(e).hasCauseInstanceOf(NotControllerException.class);
+                return "elect unclean=" + unclean + " all -> not controller";
+            }
         }
 
         @Override

@@ -10,8 +10,9 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * A controller over a {@link LocalMetadataQuorum} with a hand-moved clock and no background session checks, plus
- * shortcuts for the broker side: register, heartbeat, let sessions expire. Not thread-safe.
+ * A controller over a {@link LocalMetadataQuorum} with a hand-moved clock and no background session or leader
+ * imbalance checks, plus shortcuts for the broker side: register, heartbeat, let sessions expire, change an ISR as
+ * the leader. Not thread-safe.
  */
 final class TestCluster implements AutoCloseable {
     static final String CLUSTER_ID = "test-cluster";
@@ -28,7 +29,8 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster(ControllerSettings settings) {
         controller = new Controller(quorum, clock, settings.withClusterId(CLUSTER_ID)
-                .withBrokerSessionTimeoutMs(SESSION_TIMEOUT_MS).withSessionCheckIntervalMs(0));
+                .withBrokerSessionTimeoutMs(SESSION_TIMEOUT_MS).withSessionCheckIntervalMs(0)
+                .withLeaderImbalanceCheckIntervalMs(0));
     }
 
     /** Registers and unfences the brokers. */
@@ -86,6 +88,13 @@ final class TestCluster implements AutoCloseable {
 
     PartitionRecord partition(Uuid topicId, int partition) {
         return quorum.image().topics().byId(topicId).orElseThrow().partition(partition);
+    }
+
+    /** The partition's leader changes its ISR, naming the current epochs. */
+    AlterPartitionReply alterIsr(Uuid topicId, int partition, Integer... newIsr) {
+        PartitionRecord p = partition(topicId, partition);
+        return controller.alterPartition(p.leader(), epoch(p.leader()), topicId, partition, p.leaderEpoch(),
+                p.partitionEpoch(), List.of(newIsr)).join();
     }
 
     boolean fenced(int id) {
