@@ -1,0 +1,193 @@
+package io.spool.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.ElectionNotNeededException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spool cluster rebalance}: spreads the partition replicas evenly over the live brokers (leaving out any
+ * given with {@code --exclude-broker}), moving as few as it can ({@link ReplicaBalancer}), through partition
+ * reassignment (KIP-455: new replicas catch up and join the ISR before old ones leave, so clients keep working),
+ * then evens out leadership with preferred-leader elections. {@code add-broker} and {@code decommission} are this
+ * with a broker to wait for or to empty.
+ */
+@Command(name = "rebalance", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Move partition replicas so that every live broker holds an even share, then balance leaders.")
+final class ClusterRebalanceCommand implements Callable<Integer> {
+    private final Terminal terminal;
+
+    @Mixin
+    AdminOptions admin;
+
+    @Option(names = "--exclude-broker", paramLabel = "ID", description = "A broker to move every replica off.")
+    List<Integer> excluded = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Print the moves without making them.")
+    boolean dryRun;
+
+    @Option(names = "--wait-ms", paramLabel = "MS", defaultValue = "600000",
+            description = "How long to wait for the moves to complete (default: ${DEFAULT-VALUE}).")
+    long waitMs;
+
+    ClusterRebalanceCommand(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        try (Admin client = admin.open()) {
+            return rebalance(client, excluded, null);
+        } catch (ExecutionException e) {
+            throw admin.failure(e);
+        }
+    }
+
+    /** Waits (when {@code awaitBroker} is set) for that broker to be live, then rebalances. */
+    int rebalance(Admin client, List<Integer> exclude, Integer awaitBroker) throws ExecutionException,
+            InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        Set<Integer> brokers = liveBrokers(client);
+        while (awaitBroker != null && !brokers.contains(awaitBroker)) {
+            if (System.nanoTime() > deadline) {
+                throw new CliException(SpoolCli.EXIT_FAILED, "Broker " + awaitBroker + " did not join within "
+                        + waitMs + " ms");
+            }
+            Thread.sleep(500);
+            brokers = liveBrokers(client);
+        }
+        brokers.removeAll(exclude);
+        if (brokers.isEmpty()) {
+            throw CliException.usage("No broker left to place replicas on");
+        }
+        Set<String> names = client.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        Map<TopicPartition, List<Integer>> current = new HashMap<>();
+        if (!names.isEmpty()) {
+            for (TopicDescription topic : client.describeTopics(names).allTopicNames().get().values()) {
+                for (TopicPartitionInfo p : topic.partitions()) {
+                    current.put(new TopicPartition(topic.name(), p.partition()),
+                            p.replicas().stream().map(Node::id).toList());
+                }
+            }
+        }
+        Map<TopicPartition, List<Integer>> plan = ReplicaBalancer.plan(current, brokers);
+        terminal.out().println("Brokers " + brokers + ": " + plan.size() + " of " + current.size()
+                + " partition(s) to move");
+        plan.forEach((tp, replicas) -> terminal.out().println("  " + tp + ": " + current.get(tp) + " -> " + replicas));
+        terminal.out().flush();
+        if (dryRun) {
+            return SpoolCli.EXIT_OK;
+        }
+        if (!plan.isEmpty()) {
+            Map<TopicPartition, Optional<NewPartitionReassignment>> moves = new HashMap<>();
+            plan.forEach((tp, replicas) -> moves.put(tp, Optional.of(new NewPartitionReassignment(replicas))));
+            client.alterPartitionReassignments(moves).all().get();
+            while (!client.listPartitionReassignments().reassignments().get().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException(SpoolCli.EXIT_FAILED, "The moves did not complete within " + waitMs
+                            + " ms; they go on in the background (see spool cluster describe)");
+                }
+                Thread.sleep(200);
+            }
+            terminal.out().println("Moves complete");
+        }
+        try {
+            client.electLeaders(ElectionType.PREFERRED, null).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof ElectionNotNeededException)) {
+                throw e;
+            }
+        }
+        terminal.out().println("Leaders balanced");
+        return SpoolCli.EXIT_OK;
+    }
+
+    private static Set<Integer> liveBrokers(Admin client) throws ExecutionException, InterruptedException {
+        Set<Integer> ids = new TreeSet<>();
+        client.describeCluster().nodes().get().forEach(n -> ids.add(n.id()));
+        return ids;
+    }
+
+    /** {@code spool cluster add-broker}: waits for a new broker to join, then rebalances onto it. */
+    @Command(name = "add-broker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Wait for a new broker to join, then move an even share of the replicas onto it.")
+    static final class AddBroker implements Callable<Integer> {
+        private final ClusterRebalanceCommand rebalance;
+
+        @Option(names = "--broker-id", required = true, paramLabel = "ID", description = "The new broker's node.id.")
+        int brokerId;
+
+        AddBroker(Terminal terminal) {
+            this.rebalance = new ClusterRebalanceCommand(terminal);
+        }
+
+        @Mixin
+        AdminOptions admin;
+
+        @Option(names = "--dry-run", description = "Print the moves without making them.")
+        void dryRun(boolean value) {
+            rebalance.dryRun = value;
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            rebalance.admin = admin;
+            try (Admin client = admin.open()) {
+                return rebalance.rebalance(client, List.of(), brokerId);
+            } catch (ExecutionException e) {
+                throw admin.failure(e);
+            }
+        }
+    }
+
+    /** {@code spool cluster decommission}: moves every replica off a broker so it can be stopped for good. */
+    @Command(name = "decommission", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Move every replica off a broker (spreading them evenly over the others), so it can be"
+                    + " removed.")
+    static final class Decommission implements Callable<Integer> {
+        private final ClusterRebalanceCommand rebalance;
+
+        @Option(names = "--broker-id", required = true, paramLabel = "ID", description = "The broker to empty.")
+        int brokerId;
+
+        Decommission(Terminal terminal) {
+            this.rebalance = new ClusterRebalanceCommand(terminal);
+        }
+
+        @Mixin
+        AdminOptions admin;
+
+        @Option(names = "--dry-run", description = "Print the moves without making them.")
+        void dryRun(boolean value) {
+            rebalance.dryRun = value;
+        }
+
+        @Override
+        public Integer call() throws InterruptedException {
+            rebalance.admin = admin;
+            try (Admin client = admin.open()) {
+                return rebalance.rebalance(client, List.of(brokerId), null);
+            } catch (ExecutionException e) {
+                throw admin.failure(e);
+            }
+        }
+    }
+}
