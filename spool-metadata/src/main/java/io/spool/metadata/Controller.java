@@ -178,7 +178,17 @@ public final class Controller implements AutoCloseable {
      */
     public CompletableFuture<List<ReassignmentResult>> alterPartitionReassignments(
             Map<TopicPartition, Optional<List<Integer>>> targets) {
-        return enqueue(() -> partitions.handleAlterPartitionReassignments(targets));
+        return alterPartitionReassignments(targets, true);
+    }
+
+    /**
+     * As {@link #alterPartitionReassignments(Map)}, where {@code allowReplicationFactorChange} false (KIP-860,
+     * AlterPartitionReassignments v1) rejects a target whose length differs from the partition's replication
+     * factor with {@code INVALID_REPLICATION_FACTOR}.
+     */
+    public CompletableFuture<List<ReassignmentResult>> alterPartitionReassignments(
+            Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
+        return enqueue(() -> partitions.handleAlterPartitionReassignments(targets, allowReplicationFactorChange));
     }
 
     /**

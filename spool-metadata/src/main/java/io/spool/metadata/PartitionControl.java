@@ -107,7 +107,7 @@ final class PartitionControl {
      * append failed. Answers every partition, in the map's order.
      */
     CompletableFuture<List<ReassignmentResult>> handleAlterPartitionReassignments(
-            Map<TopicPartition, Optional<List<Integer>>> targets) {
+            Map<TopicPartition, Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
         if (!isActive.getAsBoolean()) {
             List<ReassignmentResult> results = new ArrayList<>();
             targets.keySet().forEach(tp -> results.add(new ReassignmentResult(tp, Errors.NOT_CONTROLLER,
@@ -119,7 +119,8 @@ final class PartitionControl {
         targets.forEach((tp, target) -> {
             PartitionRecord partition = partition(image, tp);
             outcomes.put(tp, partition == null ? unknown(tp) : PartitionReassigner.reassign(image, partition,
-                    target.orElse(null), replication.uncleanElectionEnabled(image, tp.topic())));
+                    target.orElse(null), allowReplicationFactorChange,
+                    replication.uncleanElectionEnabled(image, tp.topic())));
         });
         return append(outcomes, "reassignment", ReassignmentResult::new);
     }

@@ -35,16 +35,21 @@ final class PartitionReassigner {
      * Starts, replaces or (for a null target) cancels the reassignment of a partition. Errors, in this order:
      * <ul>
      *   <li>{@code NO_REASSIGNMENT_IN_PROGRESS}: cancelling a partition that is not being reassigned</li>
-     *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: an empty target, one naming a broker twice or a broker that is not
-     *       registered, or a change that leaves no in-sync replica and so needs an unclean election that the topic
-     *       does not allow</li>
+     *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: an empty target, or one naming a broker twice or a broker that is
+     *       not registered</li>
+     *   <li>{@code INVALID_REPLICATION_FACTOR}: replication factor changes are not allowed (KIP-860) and the target
+     *       is longer or shorter than the replicas the partition has, or is heading for if it is being
+     *       reassigned</li>
+     *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: the change leaves no in-sync replica and so needs an unclean
+     *       election, which the topic does not allow</li>
      * </ul>
      * A target equal to the current replicas of a partition that is not being reassigned changes nothing.
      *
-     * @param unclean whether the topic allows an unclean leader election
+     * @param allowReplicationFactorChange whether the target may have another length than the current replicas
+     * @param unclean                      whether the topic allows an unclean leader election
      */
     static PartitionOutcome reassign(MetadataImage image, PartitionRecord partition, List<Integer> target,
-            boolean unclean) {
+            boolean allowReplicationFactorChange, boolean unclean) {
         PartitionReassignmentRecord ongoing = ongoing(image, partition.topicId(), partition.partition());
         List<Integer> original = minus(partition.replicas(), ongoing == null ? List.of() : ongoing.adding());
         if (target == null) {
@@ -58,6 +63,12 @@ final class PartitionReassigner {
                     Map.of(0, target));
             if (check.failed()) {
                 return PartitionOutcome.failed(check.error(), check.message());
+            }
+            int replicationFactor = partition.replicas().size()
+                    - (ongoing == null ? 0 : ongoing.removing().size());
+            if (!allowReplicationFactorChange && target.size() != replicationFactor) {
+                return PartitionOutcome.failed(Errors.INVALID_REPLICATION_FACTOR, "The replication factor is "
+                        + "changed from " + replicationFactor + " to " + target.size());
             }
         }
         IntPredicate mayLead = id -> !image.cluster().isFenced(id);

@@ -248,6 +248,21 @@ class ControllerReassignmentTest {
     }
 
     @Test
+    void shouldRejectReplicationFactorChangeWhenNotAllowed() {
+        assertThat(cluster.controller.alterPartitionReassignments(Map.of(T0, Optional.of(List.of(1, 2))), false)
+                .join()).containsExactly(new ReassignmentResult(T0, Errors.INVALID_REPLICATION_FACTOR,
+                        "The replication factor is changed from 3 to 2"));
+        assertThat(cluster.controller.alterPartitionReassignments(Map.of(T0, Optional.of(List.of(4, 9))), false)
+                .join().get(0).error()).as("unknown broker first").isEqualTo(Errors.INVALID_REPLICA_ASSIGNMENT);
+        assertThat(cluster.controller.alterPartitionReassignments(Map.of(T0, Optional.of(List.of(2, 3, 4))), false)
+                .join()).containsExactly(ok(T0));
+        assertThat(cluster.controller.alterPartitionReassignments(Map.of(T0, Optional.of(List.of(5, 3, 4))), false)
+                .join()).as("against the 3 replicas it is heading for, not the 4 it has").containsExactly(ok(T0));
+        assertThat(cluster.controller.alterPartitionReassignments(Map.of(T0, Optional.empty()), false).join())
+                .containsExactly(ok(T0));
+    }
+
+    @Test
     void shouldAcceptFencedButRegisteredTargetBroker() {
         cluster.expireAllBut(1, 2, 3, 4);
         assertThat(reassign(T0, 1, 5)).isEqualTo(ok(T0));
