@@ -103,6 +103,12 @@ final class ServerSettings {
                     List.of("", "org.apache.kafka.common.replica.RackAwareReplicaSelector"),
                     "How consumers are sent to a replica to read from (KIP-392): empty reads from the leader;"
                             + " Kafka's RackAwareReplicaSelector picks an in-sync replica in the consumer's rack."),
+            Setting.of("auto.leader.rebalance.enable", BOOLEAN, "true",
+                    "Move leadership back to each partition's preferred replica when brokers are imbalanced."),
+            Setting.atLeast("leader.imbalance.check.interval.seconds", LONG, "300", 1,
+                    "How often the controller checks leader imbalance."),
+            Setting.atLeast("leader.imbalance.per.broker.percentage", INT, "10", 0,
+                    "Share of a broker's preferred partitions it may not lead before leaders are moved back."),
             Setting.of("controlled.shutdown.enable", BOOLEAN, "true",
                     "Move leadership away (through the controller) before a broker stops."),
             Setting.atLeast("producer.id.expiration.ms", LONG, "86400000", 1,

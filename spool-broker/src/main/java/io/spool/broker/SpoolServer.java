@@ -212,10 +212,18 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.ALTER_PARTITION, 2, ApiKeys.ALTER_PARTITION.latestVersion(), controllerHandler)
                 .register(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, ApiKeys.ALLOCATE_PRODUCER_IDS.latestVersion(),
                         controllerHandler)
-                // Clients ask any broker; it is answered by the active controller, wherever that is.
-                .register(ApiKeys.DESCRIBE_QUORUM, 0, 2, (request, connection) -> broker.controller()
-                        .call(ApiKeys.DESCRIBE_QUORUM, request.apiVersion(), request.body(), 10_000)
-                        .exceptionally(e -> new org.apache.kafka.common.message.DescribeQuorumResponseData()
+                // Clients ask any broker; they are answered by the active controller, wherever that is.
+                .register(ApiKeys.DESCRIBE_QUORUM, 0, 2, forwarded(broker, () ->
+                        new org.apache.kafka.common.message.DescribeQuorumResponseData()
+                                .setErrorCode(Errors.NOT_CONTROLLER.code())))
+                .register(ApiKeys.ELECT_LEADERS, 0, 2, forwarded(broker, () ->
+                        new org.apache.kafka.common.message.ElectLeadersResponseData()
+                                .setErrorCode(Errors.NOT_CONTROLLER.code())))
+                .register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, 0, 1, forwarded(broker, () ->
+                        new org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData()
+                                .setErrorCode(Errors.NOT_CONTROLLER.code())))
+                .register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, forwarded(broker, () ->
+                        new org.apache.kafka.common.message.ListPartitionReassignmentsResponseData()
                                 .setErrorCode(Errors.NOT_CONTROLLER.code())));
         GroupApis.register(builder, groups.coordinator());
         return builder
@@ -231,6 +239,14 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker, groups))
                 .apiVersions(0, 4)
                 .build();
+    }
+
+    /** A handler that sends the request on to the active controller and relays its answer. */
+    private static RequestHandler forwarded(BrokerContext broker,
+            java.util.function.Supplier<org.apache.kafka.common.protocol.ApiMessage> notController) {
+        return (request, connection) -> broker.controller()
+                .call(request.apiKey(), request.apiVersion(), request.body(), 30_000)
+                .exceptionally(e -> notController.get());
     }
 
     private void awaitOwnRegistration(MetadataQuorum quorum, long brokerEpoch) throws IOException,
@@ -318,7 +334,10 @@ public final class SpoolServer implements AutoCloseable {
         return new ControllerSettings(config.getInt("num.partitions"),
                 (short) config.getInt("default.replication.factor"), config.getBoolean("delete.topic.enable"),
                 brokerConfigs).withClusterId(clusterId)
-                .withBrokerSessionTimeoutMs(config.getLong("broker.session.timeout.ms"));
+                .withBrokerSessionTimeoutMs(config.getLong("broker.session.timeout.ms"))
+                .withAutoLeaderRebalanceEnable(config.getBoolean("auto.leader.rebalance.enable"))
+                .withLeaderImbalanceCheckIntervalMs(config.getLong("leader.imbalance.check.interval.seconds") * 1000)
+                .withLeaderImbalancePerBrokerPercentage(config.getInt("leader.imbalance.per.broker.percentage"));
     }
 
     private NetworkServer.Settings networkSettings() {

@@ -46,7 +46,7 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
 
     @Option(names = "--wait-ms", paramLabel = "MS", defaultValue = "600000",
             description = "How long to wait for the moves to complete (default: ${DEFAULT-VALUE}).")
-    long waitMs;
+    long waitMs = 600_000;
 
     ClusterRebalanceCommand(Terminal terminal) {
         this.terminal = terminal;

@@ -3,7 +3,6 @@ package io.spool.cli;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +18,13 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class ReplicaBalancer {
     private ReplicaBalancer() {
+    }
+
+    /** Plans are printed and applied in topic, then partition order. */
+    private static final class TreeMapByPartition extends java.util.TreeMap<TopicPartition, List<Integer>> {
+        TreeMapByPartition() {
+            super(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        }
     }
 
     /** The new replica list of every partition that changes, in partition order. */
@@ -46,7 +52,7 @@ final class ReplicaBalancer {
         for (int i = 0; i < byLoad.size(); i++) {
             target.put(byLoad.get(i), floor + (i < withExtra ? 1 : 0));
         }
-        Map<TopicPartition, List<Integer>> plan = new LinkedHashMap<>();
+        Map<TopicPartition, List<Integer>> plan = new TreeMapByPartition();
         for (TopicPartition tp : partitions) {
             List<Integer> replicas = new ArrayList<>(current.get(tp));
             boolean changed = false;
@@ -72,7 +78,33 @@ final class ReplicaBalancer {
                 plan.put(tp, List.copyOf(replicas));
             }
         }
+        balancePreferredLeaders(partitions, current, plan, brokers);
         return plan;
+    }
+
+    /**
+     * Puts first in each partition's list (its preferred leader) the replica that leads fewest partitions so far,
+     * keeping the present first replica on a tie, so preferred-leader election spreads leadership evenly.
+     */
+    private static void balancePreferredLeaders(List<TopicPartition> partitions,
+            Map<TopicPartition, List<Integer>> current, Map<TopicPartition, List<Integer>> plan, Set<Integer> brokers) {
+        Map<Integer, Integer> leads = new HashMap<>();
+        brokers.forEach(b -> leads.put(b, 0));
+        for (TopicPartition tp : partitions) {
+            List<Integer> replicas = new ArrayList<>(plan.getOrDefault(tp, current.get(tp)));
+            int best = replicas.get(0);
+            for (int r : replicas) {
+                if (leads.getOrDefault(r, Integer.MAX_VALUE) < leads.getOrDefault(best, Integer.MAX_VALUE)) {
+                    best = r;
+                }
+            }
+            leads.merge(best, 1, Integer::sum);
+            if (best != replicas.get(0)) {
+                replicas.remove(Integer.valueOf(best));
+                replicas.add(0, best);
+                plan.put(tp, List.copyOf(replicas));
+            }
+        }
     }
 
     /**

@@ -49,13 +49,23 @@ class ReplicaBalancerTest {
         assertThat(loads(after).values()).allSatisfy(n -> assertThat(n).isBetween(22, 23));
         int moved = 0;
         for (TopicPartition tp : plan.keySet()) {
-            List<Integer> before = layout.get(tp);
-            for (int i = 0; i < before.size(); i++) {
-                moved += before.get(i).equals(plan.get(tp).get(i)) ? 0 : 1;
-            }
+            List<Integer> added = new ArrayList<>(plan.get(tp));
+            added.removeAll(layout.get(tp));
+            moved += added.size();
         }
         assertThat(moved).as("replicas moved").isEqualTo(loads(after).get(4));
         after.values().forEach(rs -> assertThat(new HashSet<>(rs)).hasSize(3));
+    }
+
+    @Test
+    void shouldSpreadPreferredLeadersEvenly() {
+        Map<TopicPartition, List<Integer>> layout = roundRobin(12, 3, 3);
+        Map<TopicPartition, List<Integer>> after = apply(layout, ReplicaBalancer.plan(layout, Set.of(1, 2, 3, 4)));
+        Map<Integer, Integer> leaders = new HashMap<>();
+        after.values().forEach(rs -> leaders.merge(rs.get(0), 1, Integer::sum));
+
+        assertThat(leaders).containsOnlyKeys(1, 2, 3, 4);
+        assertThat(leaders.values()).allSatisfy(n -> assertThat(n).isEqualTo(3));
     }
 
     @Test

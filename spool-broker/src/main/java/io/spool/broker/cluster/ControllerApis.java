@@ -5,10 +5,12 @@ import io.spool.metadata.Controller;
 import io.spool.metadata.CreateTopicResult;
 import io.spool.metadata.CreateTopicSpec;
 import io.spool.metadata.DeleteTopicResult;
+import io.spool.metadata.ElectLeaderResult;
 import io.spool.metadata.Endpoint;
 import io.spool.metadata.MetadataQuorum;
 import io.spool.metadata.PartitionRecord;
 import io.spool.metadata.QuorumState;
+import io.spool.metadata.ReassignmentResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -17,9 +19,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
@@ -31,6 +36,10 @@ import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.message.ElectLeadersRequestData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -63,7 +72,8 @@ public final class ControllerApis {
     public static boolean serves(ApiKeys api) {
         return switch (api) {
             case CREATE_TOPICS, DELETE_TOPICS, BROKER_REGISTRATION, BROKER_HEARTBEAT, ALTER_PARTITION,
-                    ALLOCATE_PRODUCER_IDS, DESCRIBE_QUORUM -> true;
+                    ALLOCATE_PRODUCER_IDS, DESCRIBE_QUORUM, ELECT_LEADERS, ALTER_PARTITION_REASSIGNMENTS,
+                    LIST_PARTITION_REASSIGNMENTS -> true;
             default -> false;
         };
     }
@@ -77,6 +87,11 @@ public final class ControllerApis {
             case ALTER_PARTITION -> alterPartition(version, (AlterPartitionRequestData) request);
             case ALLOCATE_PRODUCER_IDS -> allocateProducerIds((AllocateProducerIdsRequestData) request);
             case DESCRIBE_QUORUM -> CompletableFuture.completedFuture(describeQuorum());
+            case ELECT_LEADERS -> electLeaders((ElectLeadersRequestData) request);
+            case ALTER_PARTITION_REASSIGNMENTS ->
+                    alterReassignments(version, (AlterPartitionReassignmentsRequestData) request);
+            case LIST_PARTITION_REASSIGNMENTS ->
+                    listReassignments((ListPartitionReassignmentsRequestData) request);
             default -> throw new IllegalArgumentException("Not a controller API: " + api);
         };
         return result.thenApply(m -> (ApiMessage) m);
@@ -206,6 +221,97 @@ public final class ControllerApis {
                 error != null ? new AllocateProducerIdsResponseData().setErrorCode(errorOf(error).code())
                         : new AllocateProducerIdsResponseData().setProducerIdStart(block.firstProducerId())
                                 .setProducerIdLen(block.size()));
+    }
+
+    /** ElectLeaders: preferred (type 0) or unclean (type 1); no partitions listed means every partition. */
+    private CompletableFuture<ElectLeadersResponseData> electLeaders(ElectLeadersRequestData data) {
+        List<TopicPartition> partitions = null;
+        if (data.topicPartitions() != null) {
+            partitions = new ArrayList<>();
+            for (ElectLeadersRequestData.TopicPartitions t : data.topicPartitions()) {
+                for (int p : t.partitions()) {
+                    partitions.add(new TopicPartition(t.topic(), p));
+                }
+            }
+        }
+        return controller.electLeaders(data.electionType() == 1, partitions).handle((results, error) -> {
+            ElectLeadersResponseData response = new ElectLeadersResponseData();
+            if (error != null) {
+                return response.setErrorCode(errorOf(error).code());
+            }
+            Map<String, ElectLeadersResponseData.ReplicaElectionResult> byTopic = new LinkedHashMap<>();
+            for (ElectLeaderResult r : results) {
+                byTopic.computeIfAbsent(r.partition().topic(), t -> {
+                    ElectLeadersResponseData.ReplicaElectionResult topic =
+                            new ElectLeadersResponseData.ReplicaElectionResult().setTopic(t);
+                    response.replicaElectionResults().add(topic);
+                    return topic;
+                }).partitionResult().add(new ElectLeadersResponseData.PartitionResult()
+                        .setPartitionId(r.partition().partition()).setErrorCode(r.error().code())
+                        .setErrorMessage(r.message()));
+            }
+            return response;
+        });
+    }
+
+    private CompletableFuture<AlterPartitionReassignmentsResponseData> alterReassignments(short version,
+            AlterPartitionReassignmentsRequestData data) {
+        Map<TopicPartition, Optional<List<Integer>>> targets = new LinkedHashMap<>();
+        for (AlterPartitionReassignmentsRequestData.ReassignableTopic t : data.topics()) {
+            for (AlterPartitionReassignmentsRequestData.ReassignablePartition p : t.partitions()) {
+                targets.put(new TopicPartition(t.name(), p.partitionIndex()),
+                        p.replicas() == null ? Optional.empty() : Optional.of(List.copyOf(p.replicas())));
+            }
+        }
+        boolean allowChange = version < 1 || data.allowReplicationFactorChange();
+        return controller.alterPartitionReassignments(targets, allowChange).handle((results, error) -> {
+            AlterPartitionReassignmentsResponseData response = new AlterPartitionReassignmentsResponseData()
+                    .setAllowReplicationFactorChange(data.allowReplicationFactorChange());
+            if (error != null) {
+                Errors code = errorOf(error);
+                return response.setErrorCode(code.code()).setErrorMessage(code.message());
+            }
+            Map<String, AlterPartitionReassignmentsResponseData.ReassignableTopicResponse> byTopic =
+                    new LinkedHashMap<>();
+            for (ReassignmentResult r : results) {
+                byTopic.computeIfAbsent(r.partition().topic(), t -> {
+                    var topic = new AlterPartitionReassignmentsResponseData.ReassignableTopicResponse().setName(t);
+                    response.responses().add(topic);
+                    return topic;
+                }).partitions().add(new AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse()
+                        .setPartitionIndex(r.partition().partition()).setErrorCode(r.error().code())
+                        .setErrorMessage(r.message()));
+            }
+            boolean notController = results.stream().anyMatch(r -> r.error() == Errors.NOT_CONTROLLER);
+            return notController ? response.setErrorCode(Errors.NOT_CONTROLLER.code()) : response;
+        });
+    }
+
+    private CompletableFuture<ListPartitionReassignmentsResponseData> listReassignments(
+            ListPartitionReassignmentsRequestData data) {
+        if (!quorum.isActiveController()) {
+            return CompletableFuture.completedFuture(new ListPartitionReassignmentsResponseData()
+                    .setErrorCode(Errors.NOT_CONTROLLER.code()));
+        }
+        List<TopicPartition> partitions = null;
+        if (data.topics() != null) {
+            partitions = new ArrayList<>();
+            for (ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics t : data.topics()) {
+                for (int p : t.partitionIndexes()) {
+                    partitions.add(new TopicPartition(t.name(), p));
+                }
+            }
+        }
+        ListPartitionReassignmentsResponseData response = new ListPartitionReassignmentsResponseData();
+        Map<String, ListPartitionReassignmentsResponseData.OngoingTopicReassignment> byTopic = new LinkedHashMap<>();
+        controller.listPartitionReassignments(partitions).forEach((tp, r) -> byTopic.computeIfAbsent(tp.topic(), t -> {
+            var topic = new ListPartitionReassignmentsResponseData.OngoingTopicReassignment().setName(t);
+            response.topics().add(topic);
+            return topic;
+        }).partitions().add(new ListPartitionReassignmentsResponseData.OngoingPartitionReassignment()
+                .setPartitionIndex(tp.partition()).setReplicas(new ArrayList<>(r.replicas()))
+                .setAddingReplicas(new ArrayList<>(r.adding())).setRemovingReplicas(new ArrayList<>(r.removing()))));
+        return CompletableFuture.completedFuture(response);
     }
 
     /**

@@ -17,12 +17,15 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
+import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
+import org.apache.kafka.common.message.ElectLeadersResponseData;
+import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -178,6 +181,13 @@ public final class ControllerChannel implements AutoCloseable {
         } else if (response instanceof AllocateProducerIdsResponseData r) {
             return r.errorCode() == code;
         } else if (response instanceof DescribeQuorumResponseData r) {
+            return r.errorCode() == code;
+        } else if (response instanceof ElectLeadersResponseData r) {
+            return r.errorCode() == code || r.replicaElectionResults().stream()
+                    .anyMatch(t -> t.partitionResult().stream().anyMatch(p -> p.errorCode() == code));
+        } else if (response instanceof AlterPartitionReassignmentsResponseData r) {
+            return r.errorCode() == code;
+        } else if (response instanceof ListPartitionReassignmentsResponseData r) {
             return r.errorCode() == code;
         } else if (response instanceof CreateTopicsResponseData r) {
             return r.topics().stream().anyMatch(t -> t.errorCode() == code);
