@@ -96,20 +96,21 @@ public final class SpoolServer implements AutoCloseable {
 
     private void doStart() throws IOException, InterruptedException {
         long startNs = System.nanoTime();
-        if (!config.isBroker() || !config.isController()) {
-            // Dedicated brokers and controllers need a controller listener that speaks the Kafka protocol next to
-            // the Raft one; until then every node plays both roles.
-            throw new InvalidConfigException("process.roles=" + String.join(",", config.getList("process.roles"))
-                    + " needs a multi-node cluster, which this version does not run yet;"
-                    + " use process.roles=broker,controller");
+        if (!config.isBroker()) {
+            // A dedicated controller needs a controller listener that speaks the Kafka protocol next to the Raft
+            // one, for the brokers' requests; until then every controller is also a broker.
+            throw new InvalidConfigException("process.roles=controller is not supported yet;"
+                    + " use process.roles=broker,controller (or broker for a node that is not a voter)");
         }
         Clock clock = Clock.systemUTC();
         String clusterId = MetaProperties.loadOrFormat(config.logDirs(), config.nodeId(), proposedClusterId());
         LogManager logs = LogManager.open(config.logDirs(), clock);
         closeables.add(logs);
 
-        MetadataQuorum quorum = new RatisMetadataQuorum(config.nodeId(), voterAddresses(), config.metadataLogDir(),
-                clusterId);
+        MetadataQuorum quorum = config.isController()
+                ? new RatisMetadataQuorum(config.nodeId(), voterAddresses(), config.metadataLogDir(), clusterId)
+                : RatisMetadataQuorum.listener(config.nodeId(), metadataListenerAddress(), voterAddresses(),
+                        config.metadataLogDir(), clusterId);
         closeables.add(0, quorum);
         TopicConfigView topicConfigs = new TopicConfigView(config);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig,
@@ -320,6 +321,17 @@ public final class SpoolServer implements AutoCloseable {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return new org.apache.kafka.common.Uuid(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits())
                 .toString();
+    }
+
+    /**
+     * Where a broker-only node receives the metadata log: its controller listener (a Spool broker needs one; a
+     * Kafka broker does not, as it fetches the log over the Kafka protocol).
+     */
+    private InetSocketAddress metadataListenerAddress() {
+        Listener listener = config.controllerListener().orElseThrow(() -> new InvalidConfigException(
+                "A broker-only node (process.roles=broker) receives the metadata log on a "
+                        + String.join(",", config.controllerListenerNames()) + " listener; add one to listeners"));
+        return new InetSocketAddress(listener.host(), listener.port());
     }
 
     private Map<Integer, InetSocketAddress> voterAddresses() {

@@ -61,13 +61,20 @@ final class SpoolCluster implements AutoCloseable {
     private static final int LOG_TAIL_BYTES = 12_000;
 
     private final List<ClusterNode> nodes;
+    private final Path dir;
+    private final String voters;
+    private final Map<String, String> overrides;
     private final Thread reaper;
     private final Map<Integer, String> lastViews = new ConcurrentHashMap<>();
     private Admin admin;
 
-    private SpoolCluster(List<ClusterNode> nodes) {
-        this.nodes = nodes;
-        this.reaper = new Thread(() -> nodes.forEach(ClusterNode::kill), "spool-cluster-reaper");
+    private SpoolCluster(List<ClusterNode> nodes, Path dir, String voters, Map<String, String> overrides) {
+        this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
+        this.dir = dir;
+        this.voters = voters;
+        this.overrides = Map.copyOf(overrides);
+        List<ClusterNode> all = this.nodes;
+        this.reaper = new Thread(() -> all.forEach(ClusterNode::kill), "spool-cluster-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
@@ -95,7 +102,7 @@ final class SpoolCluster implements AutoCloseable {
             nodes.add(new ClusterNode(id, dir.resolve("node-" + id), free.get(2 * id - 2), free.get(2 * id - 1),
                     settings, SMALL_JVM));
         }
-        SpoolCluster cluster = new SpoolCluster(nodes);
+        SpoolCluster cluster = new SpoolCluster(nodes, dir, voters, overrides);
         try {
             // All at once: a node waits at start for a majority of the voters.
             nodes.forEach(ClusterNode::launch);
@@ -109,6 +116,26 @@ final class SpoolCluster implements AutoCloseable {
 
     int size() {
         return nodes.size();
+    }
+
+    /**
+     * Starts one more node, a broker only ({@code process.roles=broker}: it follows the metadata quorum without
+     * voting), and waits until every node lists it. Its id is the next one.
+     */
+    ClusterNode addBroker() {
+        int id = nodes.size() + 1;
+        int port = SpoolProcess.freePort();
+        int metadataPort = SpoolProcess.freePort();
+        Map<String, String> settings = new LinkedHashMap<>(FAST_FAILOVER);
+        settings.put("process.roles", "broker");
+        settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + metadataPort);
+        settings.put("controller.quorum.voters", voters);
+        settings.putAll(overrides);
+        ClusterNode node = new ClusterNode(id, dir.resolve("node-" + id), port, metadataPort, settings, SMALL_JVM);
+        nodes.add(node);
+        node.launch();
+        awaitBrokers(nodes.size(), START_LIMIT);
+        return node;
     }
 
     /** The node with id {@code id} (1-based). */

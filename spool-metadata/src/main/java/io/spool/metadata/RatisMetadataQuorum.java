@@ -17,7 +17,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.conf.RaftProperties;
@@ -60,6 +63,8 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
 
     private final int nodeId;
     private final Map<Integer, InetSocketAddress> voters;
+    /** Where a listener (non-voting) node receives the log; null on a voter. */
+    private final InetSocketAddress listenerAddress;
     private final Path storageDir;
     private final RaftGroup group;
     private final long snapshotThreshold;
@@ -78,20 +83,81 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
      */
     public RatisMetadataQuorum(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir,
             String clusterId) {
-        this(nodeId, voters, metadataDir, clusterId, SNAPSHOT_THRESHOLD);
+        this(nodeId, voters, null, metadataDir, clusterId, SNAPSHOT_THRESHOLD);
+    }
+
+    /**
+     * A node that is not a voter (a broker-only node): it follows the metadata log as a Ratis listener, receiving
+     * it at {@code listenerAddress}, and adds itself to the group's configuration at start. It never leads.
+     */
+    public static RatisMetadataQuorum listener(int nodeId, InetSocketAddress listenerAddress,
+            Map<Integer, InetSocketAddress> voters, Path metadataDir, String clusterId) {
+        return new RatisMetadataQuorum(nodeId, voters, listenerAddress, metadataDir, clusterId, SNAPSHOT_THRESHOLD);
     }
 
     /** As the public constructor; {@code snapshotThreshold <= 0} turns automatic snapshots off (for tests). */
     RatisMetadataQuorum(int nodeId, Map<Integer, InetSocketAddress> voters, Path metadataDir, String clusterId,
             long snapshotThreshold) {
+        this(nodeId, voters, null, metadataDir, clusterId, snapshotThreshold);
+    }
+
+    private RatisMetadataQuorum(int nodeId, Map<Integer, InetSocketAddress> voters, InetSocketAddress listenerAddress,
+            Path metadataDir, String clusterId, long snapshotThreshold) {
         this.snapshotThreshold = snapshotThreshold;
-        if (!voters.containsKey(nodeId)) {
+        if (listenerAddress == null && !voters.containsKey(nodeId)) {
             throw new IllegalArgumentException("Node " + nodeId + " is not one of the voters " + voters.keySet());
+        }
+        if (listenerAddress != null && voters.containsKey(nodeId)) {
+            throw new IllegalArgumentException("Node " + nodeId + " is a voter, not a listener");
         }
         this.nodeId = nodeId;
         this.voters = new TreeMap<>(voters);
+        this.listenerAddress = listenerAddress;
         this.storageDir = metadataDir.resolve(LOG_DIR_NAME);
-        this.group = RaftGroup.valueOf(groupId(clusterId), peers(this.voters));
+        List<RaftPeer> peers = peers(this.voters);
+        if (listenerAddress != null) {
+            peers.add(listenerPeer());
+        }
+        this.group = RaftGroup.valueOf(groupId(clusterId), peers);
+    }
+
+    private RaftPeer listenerPeer() {
+        return RaftPeer.newBuilder().setId(peerId(nodeId))
+                .setAddress(listenerAddress.getHostString() + ":" + listenerAddress.getPort())
+                .setStartupRole(RaftPeerRole.LISTENER).build();
+    }
+
+    /**
+     * Adds this listener to the group's configuration through the leader (a no-op if it is already there with this
+     * address), retrying until a leader accepts it or the quorum closes.
+     */
+    private void joinAsListener(RaftProperties properties) throws InterruptedException {
+        RaftGroup votersOnly = RaftGroup.valueOf(group.getGroupId(), peers(voters));
+        long nextLog = System.nanoTime();
+        while (!closed) {
+            try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(votersOnly)
+                    .build()) {
+                RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
+                        .setServersInNewConf(List.of()).setListenersInNewConf(List.of(listenerPeer()))
+                        .setMode(SetConfigurationRequest.Mode.ADD).build());
+                if (reply.isSuccess()) {
+                    LOG.info("Node {} follows the metadata quorum {} as a listener", nodeId, voters.keySet());
+                    return;
+                }
+                if (System.nanoTime() >= nextLog) {
+                    LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId,
+                            reply.getException());
+                    nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                }
+            } catch (IOException e) {
+                if (System.nanoTime() >= nextLog) {
+                    LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId,
+                            e.toString());
+                    nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                }
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** The Ratis group id of a cluster: a name-based UUID of the cluster id. */
@@ -124,6 +190,9 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         server.start();
         division = server.getDivision(group.getGroupId());
         try {
+            if (listenerAddress != null) {
+                joinAsListener(properties);
+            }
             long offset = awaitCaughtUp();
             LOG.info("Metadata quorum started on node {}: caught up to offset {}, leader {}", nodeId, offset,
                     leaderId());
@@ -154,7 +223,8 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
                 }
             }
             long now = System.nanoTime();
-            if (voters.size() == 1 && now - start > TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS)) {
+            if (voters.size() == 1 && listenerAddress == null
+                    && now - start > TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS)) {
                 throw new TimeoutException("Metadata quorum did not catch up within " + START_TIMEOUT_MS + " ms");
             }
             if (now > nextLog) {
@@ -221,7 +291,7 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
     private RaftProperties properties() {
         RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.NETTY);
-        InetSocketAddress self = voters.get(nodeId);
+        InetSocketAddress self = listenerAddress != null ? listenerAddress : voters.get(nodeId);
         NettyConfigKeys.Server.setHost(properties, self.getHostString());
         NettyConfigKeys.Server.setPort(properties, self.getPort());
         RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
