@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  *   .clean-shutdown                      present only between a clean close and the next open
  *   recovery-point-offset-checkpoint     per partition: offsets below are fsynced (crash recovery starts here)
  *   log-start-offset-checkpoint          per partition: first offset still visible
+ *   replication-offset-checkpoint        per partition: the high watermark (committed below it)
  *   orders-0/  orders-1/                 one {@link PartitionLog} each
  *   orders-2.3f2a...-delete/             a deleted partition waiting for in-flight reads to finish
  * </pre>
@@ -83,6 +84,8 @@ public final class LogManager implements AutoCloseable {
                 logDir.resolve(OffsetCheckpointFile.RECOVERY_POINT));
             Map<TopicPartition, Long> logStarts = OffsetCheckpointFile.read(
                 logDir.resolve(OffsetCheckpointFile.LOG_START_OFFSET));
+            Map<TopicPartition, Long> highWatermarks = OffsetCheckpointFile.read(
+                logDir.resolve(OffsetCheckpointFile.HIGH_WATERMARK));
             try (Stream<Path> children = Files.list(logDir)) {
                 for (Path child : (Iterable<Path>) children::iterator) {
                     if (!Files.isDirectory(child)) {
@@ -104,6 +107,9 @@ public final class LogManager implements AutoCloseable {
                     }
                     PartitionLog log = LogLoader.load(child, tp, configs.apply(tp), clock, deleter, clean,
                         recoveryPoints.getOrDefault(tp, 0L), logStarts.getOrDefault(tp, 0L));
+                    // Committed before the stop; a replicated partition's leader must not expose more until its
+                    // followers confirm it, and a single replica raises it again to what is durable.
+                    log.updateHighWatermark(highWatermarks.getOrDefault(tp, 0L));
                     register(tp, log);
                 }
             }
@@ -254,15 +260,18 @@ public final class LogManager implements AutoCloseable {
         synchronized (checkpointLock) {
             Map<TopicPartition, Long> recovery = new HashMap<>();
             Map<TopicPartition, Long> starts = new HashMap<>();
+            Map<TopicPartition, Long> highWatermarks = new HashMap<>();
             for (PartitionLog log : logs.values()) {
                 if (log.dir().getParent().equals(dir)) {
                     recovery.put(log.topicPartition(), log.recoveryPoint());
                     starts.put(log.topicPartition(), log.logStartOffset());
+                    highWatermarks.put(log.topicPartition(), log.highWatermark());
                 }
             }
             try {
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.RECOVERY_POINT), recovery);
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.LOG_START_OFFSET), starts);
+                OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.HIGH_WATERMARK), highWatermarks);
             } catch (IOException e) {
                 throw new StorageException("cannot write checkpoints in " + dir, e);
             }

@@ -27,6 +27,8 @@ final class OffsetCheckpointFile {
 
     static final String RECOVERY_POINT = "recovery-point-offset-checkpoint";
     static final String LOG_START_OFFSET = "log-start-offset-checkpoint";
+    /** Kafka's name for the high watermark checkpoint. */
+    static final String HIGH_WATERMARK = "replication-offset-checkpoint";
 
     private OffsetCheckpointFile() {
     }

@@ -50,6 +50,8 @@ class RecoveryTest extends LogTestBase {
     void shouldTruncateTornTailWhenLastBatchIsCutMidway() throws IOException {
         PartitionLog log = logWith(30);
         long leo = log.logEndOffset();
+        log.updateHighWatermark(leo);
+        manager.writeCheckpoints();
         Path last = lastSegmentFile();
         try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
@@ -58,7 +60,8 @@ class RecoveryTest extends LogTestBase {
         PartitionLog recovered = crashAndReopen();
 
         assertThat(recovered.logEndOffset()).isEqualTo(leo - 4);
-        assertThat(recovered.highWatermark()).isEqualTo(leo - 4);
+        assertThat(recovered.highWatermark()).as("checkpointed high watermark, capped at the log end")
+                .isEqualTo(leo - 4);
         assertThat(recovered.appendAsLeader(batch(NOW, 1), 0).firstOffset()).isEqualTo(leo - 4);
         assertAllReadable(recovered);
     }
@@ -122,6 +125,7 @@ class RecoveryTest extends LogTestBase {
     void shouldNotScanSegmentsWhenRestartedCleanly() throws IOException {
         PartitionLog log = logWith(30);
         long leo = log.logEndOffset();
+        log.updateHighWatermark(leo - 8);
         manager.close();
         // corruption in an old segment goes unnoticed on a clean start: proof that nothing was scanned
         flipByte(partitionDir().resolve(LogSegment.fileName(0, ".log")), 100);
@@ -129,7 +133,7 @@ class RecoveryTest extends LogTestBase {
         PartitionLog reopened = newLog(SMALL_SEGMENTS);
 
         assertThat(reopened.logEndOffset()).isEqualTo(leo);
-        assertThat(reopened.highWatermark()).isEqualTo(leo);
+        assertThat(reopened.highWatermark()).as("the checkpointed high watermark").isEqualTo(leo - 8);
         assertThat(Files.exists(logDir.resolve(LogManager.CLEAN_SHUTDOWN_FILE))).isFalse();
         assertThat(reopened.appendAsLeader(batch(NOW, 1), 0).firstOffset()).isEqualTo(leo);
     }

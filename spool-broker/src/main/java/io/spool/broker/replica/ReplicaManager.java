@@ -221,9 +221,9 @@ public final class ReplicaManager implements MetadataListener {
                     existing = null;
                 }
                 if (existing == null) {
+                    // A log loaded from disk keeps its checkpointed high watermark: records past it may be ones no
+                    // other replica has, until the ISR confirms them.
                     PartitionLog log = logs.getOrCreate(tp, topic.id(), config);
-                    // Until the ISR confirms them, records past the log start may be ones no other replica has.
-                    log.updateHighWatermark(log.logStartOffset());
                     Partition partition = new Partition(log, nodeId,
                             new Partition.Assignment(PartitionRecord.NO_LEADER, -1, -1, record.replicas(), List.of(),
                                     minIsr));
