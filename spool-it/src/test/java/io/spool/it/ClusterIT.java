@@ -229,11 +229,33 @@ class ClusterIT {
         AckedRecords.assertSame(AckedRecords.readFromBeginning(cluster.bootstrapServers(), partitions, 300),
                 produced);
         cluster.createTopic("created-with-one-down", 1, 2, Map.of());
+        // One replica on each live node, so that one partition keeps its leader when the next node goes.
+        cluster.createTopic("single-replica", 2, 1, Map.of());
 
         int secondDown = cluster.nodes().stream().filter(ClusterNode::isAlive).mapToInt(ClusterNode::id)
                 .findFirst().orElseThrow();
         cluster.kill(secondDown);
         ClusterNode survivor = cluster.nodes().stream().filter(ClusterNode::isAlive).findFirst().orElseThrow();
+        // Without a controller, a leader that is still up goes on serving within Kafka's rules: acks=1 needs only
+        // the leader (an idempotent producer would need a producer id from the controller; acks=all, the ISR).
+        TopicPartition survivorsOwn = cluster.describe("single-replica").partitions().stream()
+                .filter(p -> p.leader() != null && p.leader().id() == survivor.id())
+                .map(p -> new TopicPartition("single-replica", p.partition())).findFirst().orElseThrow();
+        List<ConsumerRecord<byte[], byte[]>> withoutController;
+        try (var producer = Clients.producer(survivor.bootstrap(), Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "1",
+                org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
+            withoutController = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                byte[] value = ("no-controller-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                var metadata = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                        survivorsOwn.topic(), survivorsOwn.partition(), null, value)).get(30, TimeUnit.SECONDS);
+                withoutController.add(new ConsumerRecord<>(survivorsOwn.topic(), metadata.partition(),
+                        metadata.offset(), null, value));
+            }
+        }
+        AckedRecords.assertSame(AckedRecords.readFromBeginning(survivor.bootstrap(), List.of(survivorsOwn), 50),
+                withoutController);
         try (Admin admin = shortAdmin(survivor.bootstrap())) {
             assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("created-with-two-down", 1, (short) 1)),
                     new CreateTopicsOptions().timeoutMs(5_000)).all().get(30, TimeUnit.SECONDS))
