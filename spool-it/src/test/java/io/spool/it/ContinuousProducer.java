@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,6 +44,10 @@ final class ContinuousProducer implements AutoCloseable {
     private final Semaphore unanswered = new Semaphore(MAX_UNANSWERED);
     private final Queue<Acked> acked = new ConcurrentLinkedQueue<>();
     private final AtomicInteger ackedCount = new AtomicInteger();
+    private final AtomicLongArray ackedPerPartition;
+    /** Per partition, the {@link System#nanoTime()} of its last acknowledgment (0 before the first). */
+    private final AtomicLongArray lastAckNanos;
+    private final AtomicLongArray longestGapNanos;
     private final Queue<Failure> failures = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -61,6 +66,9 @@ final class ContinuousProducer implements AutoCloseable {
         this.topic = topic;
         this.partitions = partitions;
         this.nanosPerRecord = TimeUnit.SECONDS.toNanos(1) / recordsPerSecond;
+        this.ackedPerPartition = new AtomicLongArray(partitions);
+        this.lastAckNanos = new AtomicLongArray(partitions);
+        this.longestGapNanos = new AtomicLongArray(partitions);
         this.thread = new Thread(this::produce, "continuous-producer-" + topic);
         thread.start();
     }
@@ -84,6 +92,7 @@ final class ContinuousProducer implements AutoCloseable {
                             if (error == null) {
                                 acked.add(new Acked(partition, metadata.offset(), sequence, value));
                                 ackedCount.incrementAndGet();
+                                onAcked(partition);
                             } else {
                                 failures.add(new Failure(partition, sequence, error,
                                         error instanceof RetriableException));
@@ -97,6 +106,33 @@ final class ContinuousProducer implements AutoCloseable {
         } catch (RuntimeException e) {
             failures.add(new Failure(-1, -1, e, false));
         }
+    }
+
+    /** Counts an acknowledgment on the producer's I/O thread, the only writer of these arrays. */
+    private void onAcked(int partition) {
+        long now = System.nanoTime();
+        long last = lastAckNanos.getAndSet(partition, now);
+        if (last != 0 && now - last > longestGapNanos.get(partition)) {
+            longestGapNanos.set(partition, now - last);
+        }
+        ackedPerPartition.incrementAndGet(partition);
+    }
+
+    /** Records acknowledged so far on {@code partition}. */
+    long ackedCount(int partition) {
+        return ackedPerPartition.get(partition);
+    }
+
+    /**
+     * The longest time, in milliseconds, between two consecutive acknowledgments on one partition: how long the
+     * producer stalled at worst (the pacing alone leaves {@code partitions} records' worth of time between them).
+     */
+    long longestStallMillis() {
+        long longest = 0;
+        for (int p = 0; p < partitions; p++) {
+            longest = Math.max(longest, longestGapNanos.get(p));
+        }
+        return TimeUnit.NANOSECONDS.toMillis(longest);
     }
 
     /** Records acknowledged so far. */
