@@ -231,6 +231,8 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(broker))
                 .register(ApiKeys.FETCH, 4, 17, new FetchHandler(broker, 1000))
                 .register(ApiKeys.LIST_OFFSETS, 1, 11, new ListOffsetsHandler(broker))
+                .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4,
+                        new io.spool.broker.handler.OffsetForLeaderEpochHandler(broker))
                 .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(broker))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(broker))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(broker))

@@ -10,6 +10,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,7 +112,7 @@ class ClusterClientsIT {
         cluster.createTopic(topic, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         assertReadInOrder(python(CONFLUENT, topic, "confluent-a", "a"), "a");
 
-        int leader = cluster.leaderOf(new org.apache.kafka.common.TopicPartition(topic, 0));
+        int leader = cluster.leaderOf(new TopicPartition(topic, 0));
         cluster.kill(leader);
         assertReadInOrder(python(CONFLUENT, topic, "confluent-b", "b"), "b");
         cluster.restart(leader);
@@ -138,6 +145,62 @@ class ClusterClientsIT {
             expected.add("c-" + i);
         }
         assertThat(consumed.stdout().lines().toList()).isEqualTo(expected);
+    }
+
+    /**
+     * OffsetForLeaderEpoch, as a consumer validating its position after a leader change asks it: the new leader
+     * answers where the old epoch ended, and refuses a stale current epoch.
+     */
+    @Test
+    void shouldAnswerOffsetForLeaderEpochAfterALeaderChange() throws Exception {
+        String topic = "epochs";
+        cluster.createTopic(topic, 1, 3, Map.of("min.insync.replicas", "2"));
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AckedRecords.produce(cluster.bootstrapServers(), topic, 1, 10, "before", new java.util.Random(1));
+        int first = cluster.leaderOf(tp);
+        cluster.kill(first);
+        int second = cluster.awaitLeaderOtherThan(tp, first, Duration.ofSeconds(60));
+        AckedRecords.produce(cluster.bootstrapServers(), topic, 1, 5, "after", new java.util.Random(2));
+        int epoch = leaderEpoch(cluster.node(second).port(), topic);
+
+        OffsetForLeaderEpochResponseData.EpochEndOffset old = offsetForLeaderEpoch(cluster.node(second).port(),
+                topic, epoch, 0);
+        OffsetForLeaderEpochResponseData.EpochEndOffset current = offsetForLeaderEpoch(cluster.node(second).port(),
+                topic, epoch, epoch);
+        OffsetForLeaderEpochResponseData.EpochEndOffset stale = offsetForLeaderEpoch(cluster.node(second).port(),
+                topic, epoch - 1, 0);
+        cluster.restart(first);
+
+        assertThat(old.errorCode()).isZero();
+        assertThat(old.leaderEpoch()).isZero();
+        assertThat(old.endOffset()).as("where epoch 0 ended").isEqualTo(10);
+        assertThat(current.leaderEpoch()).isEqualTo(epoch);
+        assertThat(current.endOffset()).as("the log end in the current epoch").isEqualTo(15);
+        assertThat(stale.errorCode()).isEqualTo(Errors.FENCED_LEADER_EPOCH.code());
+    }
+
+    /** The leader epoch of partition 0 as the node on {@code port} reports it in Metadata. */
+    private static int leaderEpoch(int port, String topic) {
+        try (WireConnection wire = WireConnection.open(port, Duration.ofSeconds(10))) {
+            MetadataResponseData metadata = wire.request(ApiKeys.METADATA, (short) 12, 1, new MetadataRequestData()
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic))));
+            return metadata.topics().find(topic).partitions().get(0).leaderEpoch();
+        }
+    }
+
+    private static OffsetForLeaderEpochResponseData.EpochEndOffset offsetForLeaderEpoch(int port, String topic,
+            int currentEpoch, int epoch) {
+        OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData().setReplicaId(-1);
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t = new OffsetForLeaderEpochRequestData
+                .OffsetForLeaderTopic().setTopic(topic);
+        t.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition().setPartition(0)
+                .setCurrentLeaderEpoch(currentEpoch).setLeaderEpoch(epoch));
+        request.topics().add(t);
+        try (WireConnection wire = WireConnection.open(port, Duration.ofSeconds(10))) {
+            OffsetForLeaderEpochResponseData response = wire.request(ApiKeys.OFFSET_FOR_LEADER_EPOCH, (short) 4, 2,
+                    request);
+            return response.topics().find(topic).partitions().get(0);
+        }
     }
 
     private ExternalCommand.Result python(String script, String topic, String group, String tag) {
