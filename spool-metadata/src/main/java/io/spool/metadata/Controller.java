@@ -228,7 +228,9 @@ public final class Controller implements AutoCloseable {
         if (sessionCheckPending.compareAndSet(false, true)) {
             checkSessions().whenComplete((ignored, error) -> {
                 sessionCheckPending.set(false);
-                if (error != null) {
+                if (error != null && (executor.isShutdown() || !quorum.isRunning())) {
+                    LOG.debug("Broker session check stopped by the shutdown", error);
+                } else if (error != null) {
                     LOG.error("Broker session check failed", error);
                 }
             });

@@ -92,7 +92,12 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
      */
     public static RatisMetadataQuorum listener(int nodeId, InetSocketAddress listenerAddress,
             Map<Integer, InetSocketAddress> voters, Path metadataDir, String clusterId) {
-        return new RatisMetadataQuorum(nodeId, voters, listenerAddress, metadataDir, clusterId, SNAPSHOT_THRESHOLD);
+        return listener(nodeId, listenerAddress, voters, metadataDir, clusterId, SNAPSHOT_THRESHOLD);
+    }
+
+    static RatisMetadataQuorum listener(int nodeId, InetSocketAddress listenerAddress,
+            Map<Integer, InetSocketAddress> voters, Path metadataDir, String clusterId, long snapshotThreshold) {
+        return new RatisMetadataQuorum(nodeId, voters, listenerAddress, metadataDir, clusterId, snapshotThreshold);
     }
 
     /** As the public constructor; {@code snapshotThreshold <= 0} turns automatic snapshots off (for tests). */

@@ -32,6 +32,72 @@ class RatisMetadataQuorumTest {
                 snapshotThreshold);
     }
 
+    /**
+     * Three voters and a listener: one voter is stopped while the others write past a snapshot and purge their
+     * logs; on its return it (and a listener that joins only then) must catch up from the snapshot and end with the
+     * same image.
+     */
+    @Test
+    void shouldCatchUpALaggingVoterAndANewListenerFromASnapshot() throws Exception {
+        Map<Integer, InetSocketAddress> voters = Map.of(1, new InetSocketAddress("127.0.0.1", freePort()),
+                2, new InetSocketAddress("127.0.0.1", freePort()), 3, new InetSocketAddress("127.0.0.1", freePort()));
+        List<RatisMetadataQuorum> running = new ArrayList<>();
+        try {
+            for (int id = 1; id <= 3; id++) {
+                running.add(new RatisMetadataQuorum(id, voters, dir.resolve("node-" + id), "test-cluster", 20));
+            }
+            List<Thread> starts = new ArrayList<>();
+            for (RatisMetadataQuorum q : running) {
+                Thread t = new Thread(() -> {
+                    try {
+                        q.start();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                t.start();
+                starts.add(t);
+            }
+            for (Thread t : starts) {
+                t.join(60_000);
+            }
+            RatisMetadataQuorum lagging = running.stream().filter(q -> !q.isActiveController()).findFirst()
+                    .orElseThrow();
+            int laggingId = running.indexOf(lagging) + 1;
+            lagging.close();
+            RatisMetadataQuorum leader = awaitActive(running, lagging);
+            for (int i = 0; i < 100; i++) {
+                leader = awaitActive(running, lagging);
+                leader.append(List.of(new ProducerIdsRecord(1, 1000L * (i + 1)))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            MetadataImage expected = leader.image();
+            assertThat(snapshotFiles()).isNotEmpty();
+
+            RatisMetadataQuorum returned = new RatisMetadataQuorum(laggingId, voters, dir.resolve("node-" + laggingId),
+                    "test-cluster", 20);
+            running.set(laggingId - 1, returned);
+            returned.start();
+            RatisMetadataQuorum listener = RatisMetadataQuorum.listener(4, new InetSocketAddress("127.0.0.1",
+                    freePort()), voters, dir.resolve("node-4"), "test-cluster", 20);
+            running.add(listener);
+            listener.start();
+
+            for (RatisMetadataQuorum q : List.of(returned, listener)) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                        .until(() -> q.image().nextProducerId() == expected.nextProducerId());
+                assertThat(q.isActiveController()).isFalse();
+            }
+        } finally {
+            running.forEach(RatisMetadataQuorum::close);
+        }
+    }
+
+    private static RatisMetadataQuorum awaitActive(List<RatisMetadataQuorum> quorums, RatisMetadataQuorum down) {
+        return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> quorums.stream().filter(q -> q != down && q.isActiveController()).findFirst(),
+                        java.util.Optional::isPresent).orElseThrow();
+    }
+
     @Test
     void shouldKeepTopicsAcrossRestartWhenReplayingTheLog() throws Exception {
         MetadataImage before = restartScenario(0, false);

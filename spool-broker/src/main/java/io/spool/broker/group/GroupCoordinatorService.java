@@ -105,7 +105,8 @@ public final class GroupCoordinatorService implements MetadataListener, Coordina
 
     @Override
     public synchronized void onImage(MetadataImage image, MetadataDelta delta) {
-        if (active) {
+        // Images keep arriving while the node stops; the loader is gone by then.
+        if (active && !loader.isShutdown()) {
             apply(image);
         }
     }
