@@ -3,7 +3,6 @@ package io.spool.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.spool.bench.jmh.ProducerBatches;
-import io.spool.bench.jmh.RequestFrames;
 import io.spool.bench.jmh.SampleMessages;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -64,7 +63,7 @@ public class RequestDecodeBenchmark {
         ApiMessage body = key == ApiKeys.PRODUCE
             ? SampleMessages.produceRequest(1, ProducerBatches.batch(ProducerBatches.compression("lz4"), 42L))
             : SampleMessages.fetchRequest(8);
-        ByteBuffer frame = RequestFrames.frame(key, version, 7, body);
+        ByteBuffer frame = RequestFrames.encode(key, version, 7, "spool-jmh-client", body);
         received = PooledByteBufAllocator.DEFAULT.directBuffer(frame.remaining());
         received.writeBytes(frame);
         frameDecoder = new KafkaFrameDecoder(MAX_FRAME_BYTES);

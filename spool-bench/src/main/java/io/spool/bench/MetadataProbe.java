@@ -1,5 +1,7 @@
 package io.spool.bench;
 
+import io.spool.protocol.RequestFrames;
+
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,10 +10,8 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.ResponseHeader;
 
 /**
@@ -59,17 +59,10 @@ public final class MetadataProbe {
     }
 
     private static byte[] request() {
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(ApiKeys.METADATA.id)
-                .setRequestApiVersion(VERSION).setCorrelationId(1).setClientId("startup-probe");
-        MetadataRequestData body = new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(false);
-        short headerVersion = ApiKeys.METADATA.requestHeaderVersion(VERSION);
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        int size = header.size(cache, headerVersion) + body.size(cache, VERSION);
-        ByteBuffer buffer = ByteBuffer.allocate(4 + size);
-        buffer.putInt(size);
-        ByteBufferAccessor accessor = new ByteBufferAccessor(buffer);
-        header.write(accessor, cache, headerVersion);
-        body.write(accessor, cache, VERSION);
-        return buffer.array();
+        ByteBuffer frame = RequestFrames.encode(ApiKeys.METADATA, VERSION, 1, "startup-probe",
+                new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(false));
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(bytes);
+        return bytes;
     }
 }

@@ -126,35 +126,46 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
         return ids;
     }
 
-    /** {@code spool cluster add-broker}: waits for a new broker to join, then rebalances onto it. */
-    @Command(name = "add-broker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "Wait for a new broker to join, then move an even share of the replicas onto it.")
-    static final class AddBroker implements Callable<Integer> {
+    /** What {@code add-broker} and {@code decommission} share: a broker id, the Admin options, a dry run. */
+    abstract static class BrokerMove implements Callable<Integer> {
         private final ClusterRebalanceCommand rebalance;
 
-        @Option(names = "--broker-id", required = true, paramLabel = "ID", description = "The new broker's node.id.")
+        @Option(names = "--broker-id", required = true, paramLabel = "ID", description = "The broker's node.id.")
         int brokerId;
-
-        AddBroker(Terminal terminal) {
-            this.rebalance = new ClusterRebalanceCommand(terminal);
-        }
 
         @Mixin
         AdminOptions admin;
 
         @Option(names = "--dry-run", description = "Print the moves without making them.")
-        void dryRun(boolean value) {
-            rebalance.dryRun = value;
+        boolean dryRun;
+
+        BrokerMove(Terminal terminal) {
+            this.rebalance = new ClusterRebalanceCommand(terminal);
+        }
+
+        /** Rebalances, leaving out {@code exclude} and first waiting for {@code awaitBroker} when not null. */
+        int run(List<Integer> exclude, Integer awaitBroker) throws InterruptedException {
+            rebalance.admin = admin;
+            rebalance.dryRun = dryRun;
+            try (Admin client = admin.open()) {
+                return rebalance.rebalance(client, exclude, awaitBroker);
+            } catch (ExecutionException e) {
+                throw admin.failure(e);
+            }
+        }
+    }
+
+    /** {@code spool cluster add-broker}: waits for a new broker to join, then rebalances onto it. */
+    @Command(name = "add-broker", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Wait for a new broker to join, then move an even share of the replicas onto it.")
+    static final class AddBroker extends BrokerMove {
+        AddBroker(Terminal terminal) {
+            super(terminal);
         }
 
         @Override
         public Integer call() throws InterruptedException {
-            rebalance.admin = admin;
-            try (Admin client = admin.open()) {
-                return rebalance.rebalance(client, List.of(), brokerId);
-            } catch (ExecutionException e) {
-                throw admin.failure(e);
-            }
+            return run(List.of(), brokerId);
         }
     }
 
@@ -162,32 +173,14 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
     @Command(name = "decommission", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Move every replica off a broker (spreading them evenly over the others), so it can be"
                     + " removed.")
-    static final class Decommission implements Callable<Integer> {
-        private final ClusterRebalanceCommand rebalance;
-
-        @Option(names = "--broker-id", required = true, paramLabel = "ID", description = "The broker to empty.")
-        int brokerId;
-
+    static final class Decommission extends BrokerMove {
         Decommission(Terminal terminal) {
-            this.rebalance = new ClusterRebalanceCommand(terminal);
-        }
-
-        @Mixin
-        AdminOptions admin;
-
-        @Option(names = "--dry-run", description = "Print the moves without making them.")
-        void dryRun(boolean value) {
-            rebalance.dryRun = value;
+            super(terminal);
         }
 
         @Override
         public Integer call() throws InterruptedException {
-            rebalance.admin = admin;
-            try (Admin client = admin.open()) {
-                return rebalance.rebalance(client, List.of(brokerId), null);
-            } catch (ExecutionException e) {
-                throw admin.failure(e);
-            }
+            return run(List.of(brokerId), null);
         }
     }
 }
