@@ -207,11 +207,13 @@ public final class SpoolServer implements AutoCloseable {
         RequestDispatcher.Builder builder = RequestDispatcher.builder();
         RequestHandler controllerHandler = (request, connection) -> controllerApis.handle(request.apiKey(),
                 request.apiVersion(), request.body());
-        builder.register(ApiKeys.BROKER_REGISTRATION, 0, ApiKeys.BROKER_REGISTRATION.latestVersion(),
+        builder.registerInternal(ApiKeys.BROKER_REGISTRATION, 0, ApiKeys.BROKER_REGISTRATION.latestVersion(),
                         controllerHandler)
-                .register(ApiKeys.BROKER_HEARTBEAT, 0, ApiKeys.BROKER_HEARTBEAT.latestVersion(), controllerHandler)
-                .register(ApiKeys.ALTER_PARTITION, 2, ApiKeys.ALTER_PARTITION.latestVersion(), controllerHandler)
-                .register(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, ApiKeys.ALLOCATE_PRODUCER_IDS.latestVersion(),
+                .registerInternal(ApiKeys.BROKER_HEARTBEAT, 0, ApiKeys.BROKER_HEARTBEAT.latestVersion(),
+                        controllerHandler)
+                .registerInternal(ApiKeys.ALTER_PARTITION, 2, ApiKeys.ALTER_PARTITION.latestVersion(),
+                        controllerHandler)
+                .registerInternal(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, ApiKeys.ALLOCATE_PRODUCER_IDS.latestVersion(),
                         controllerHandler)
                 // Clients ask any broker; they are answered by the active controller, wherever that is.
                 .register(ApiKeys.DESCRIBE_QUORUM, 0, 2, forwarded(broker, () ->
