@@ -265,7 +265,10 @@ class ClusterIT {
 
         cluster.restart(firstDown);
         cluster.restart(secondDown);
-        cluster.createTopic("created-after-healing", 1, 3, Map.of());
+        // The second node died with no controller to fence it, so the healed cluster lists it at once, from its old
+        // registration, while it registers anew (fenced until its first heartbeat): three replicas may have to wait.
+        await("a topic with three replicas after healing").atMost(FAILOVER).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().untilAsserted(() -> cluster.createTopic("created-after-healing", 1, 3, Map.of()));
     }
 
     private static Admin shortAdmin(String bootstrap) {
