@@ -124,7 +124,7 @@ public final class SpoolServer implements AutoCloseable {
         Controller controller = new Controller(quorum, clock, controllerSettings(clusterId));
         closeables.add(0, controller);
         Map<Integer, Endpoint> voterEndpoints = new HashMap<>();
-        String controllerListener = config.getList("controller.listener.names").get(0);
+        String controllerListener = config.controllerListenerNames().get(0);
         config.quorumVoters().forEach((id, l) -> voterEndpoints.put(id, new Endpoint(controllerListener, l.host(),
                 l.port())));
         ControllerApis controllerApis = new ControllerApis(controller, topicConfigs, quorum, voterEndpoints);
@@ -134,7 +134,7 @@ public final class SpoolServer implements AutoCloseable {
         String rack = config.getString("broker.rack").isEmpty() ? null : config.getString("broker.rack");
         BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), clusterId, rack, quorum, channel,
                 config.getLong("broker.heartbeat.interval.ms"));
-        ReplicaFetchers fetchers = new ReplicaFetchers(config.nodeId(), logs, replicas, lifecycle::brokerEpoch,
+        ReplicaFetchers fetchers = new ReplicaFetchers(config.nodeId(), logs, lifecycle::brokerEpoch,
                 new ReplicaFetchers.Settings(config.getInt("replica.fetch.wait.max.ms"), 1,
                         config.getInt("replica.fetch.response.max.bytes"), config.getInt("replica.fetch.max.bytes"),
                         config.getInt("replica.fetch.backoff.ms")));

@@ -140,6 +140,7 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         RaftGroup votersOnly = RaftGroup.valueOf(group.getGroupId(), peers(voters));
         long nextLog = System.nanoTime();
         while (!closed) {
+            String failure;
             try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(votersOnly)
                     .build()) {
                 RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
@@ -149,17 +150,13 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
                     LOG.info("Node {} follows the metadata quorum {} as a listener", nodeId, voters.keySet());
                     return;
                 }
-                if (System.nanoTime() >= nextLog) {
-                    LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId,
-                            reply.getException());
-                    nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                }
+                failure = String.valueOf(reply.getException());
             } catch (IOException e) {
-                if (System.nanoTime() >= nextLog) {
-                    LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId,
-                            e.toString());
-                    nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                }
+                failure = e.toString();
+            }
+            if (System.nanoTime() >= nextLog) {
+                LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId, failure);
+                nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             }
             Thread.sleep(500);
         }

@@ -66,10 +66,6 @@ public final class BrokerLifecycle implements AutoCloseable {
         return brokerEpoch;
     }
 
-    public boolean isFenced() {
-        return fenced;
-    }
-
     /** Registers and starts heartbeating; the future completes once the controller has unfenced this broker. */
     public CompletableFuture<Void> start(List<Endpoint> brokerEndpoints) {
         this.endpoints = List.copyOf(brokerEndpoints);

@@ -68,16 +68,6 @@ public final class ControllerApis {
         this.voterEndpoints = Map.copyOf(voterEndpoints);
     }
 
-    /** The APIs this class answers. */
-    public static boolean serves(ApiKeys api) {
-        return switch (api) {
-            case CREATE_TOPICS, DELETE_TOPICS, BROKER_REGISTRATION, BROKER_HEARTBEAT, ALTER_PARTITION,
-                    ALLOCATE_PRODUCER_IDS, DESCRIBE_QUORUM, ELECT_LEADERS, ALTER_PARTITION_REASSIGNMENTS,
-                    LIST_PARTITION_REASSIGNMENTS -> true;
-            default -> false;
-        };
-    }
-
     public CompletableFuture<ApiMessage> handle(ApiKeys api, short version, ApiMessage request) {
         CompletableFuture<? extends ApiMessage> result = switch (api) {
             case CREATE_TOPICS -> createTopics(version, (CreateTopicsRequestData) request);

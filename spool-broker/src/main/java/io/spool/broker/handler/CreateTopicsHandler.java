@@ -34,18 +34,17 @@ public final class CreateTopicsHandler implements RequestHandler {
         CreateTopicsRequestData data = request.body();
         if (ControllerChannel.isForwarded(request.clientId()) && !broker.quorum().isActiveController()) {
             // Sent here by another node that took this one for the controller: let it find the right one.
-            CreateTopicsResponseData response = new CreateTopicsResponseData();
-            data.topics().forEach(t -> response.topics().add(new CreatableTopicResult().setName(t.name())
-                    .setErrorCode(Errors.NOT_CONTROLLER.code())));
-            return CompletableFuture.completedFuture(response);
+            return CompletableFuture.completedFuture(notController(data));
         }
         long timeoutMs = Math.max(1, data.timeoutMs());
         return broker.controller().call(ApiKeys.CREATE_TOPICS, request.apiVersion(), data, timeoutMs)
-                .exceptionally(error -> {
-                    CreateTopicsResponseData response = new CreateTopicsResponseData();
-                    data.topics().forEach(t -> response.topics().add(new CreatableTopicResult().setName(t.name())
-                            .setErrorCode(Errors.NOT_CONTROLLER.code())));
-                    return response;
-                });
+                .exceptionally(error -> notController(data));
+    }
+
+    private static CreateTopicsResponseData notController(CreateTopicsRequestData data) {
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        data.topics().forEach(t -> response.topics().add(new CreatableTopicResult().setName(t.name())
+                .setErrorCode(Errors.NOT_CONTROLLER.code())));
+        return response;
     }
 }

@@ -51,18 +51,10 @@ public final class DeleteTopicsHandler implements RequestHandler {
             }
         }
         if (!broker.config().getBoolean("delete.topic.enable")) {
-            names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
-                    .setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())));
-            ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id).setName(null)
-                    .setErrorCode(Errors.TOPIC_DELETION_DISABLED.code())));
-            return CompletableFuture.completedFuture(response);
+            return CompletableFuture.completedFuture(failAll(response, names, ids, Errors.TOPIC_DELETION_DISABLED));
         }
         if (ControllerChannel.isForwarded(request.clientId()) && !broker.quorum().isActiveController()) {
-            names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
-                    .setErrorCode(Errors.NOT_CONTROLLER.code())));
-            ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id).setName(null)
-                    .setErrorCode(Errors.NOT_CONTROLLER.code())));
-            return CompletableFuture.completedFuture(response);
+            return CompletableFuture.completedFuture(failAll(response, names, ids, Errors.NOT_CONTROLLER));
         }
         DeleteTopicsRequestData forwarded = new DeleteTopicsRequestData().setTimeoutMs(data.timeoutMs());
         names.forEach(n -> forwarded.topics().add(new DeleteTopicState().setName(n)));
@@ -73,16 +65,22 @@ public final class DeleteTopicsHandler implements RequestHandler {
         return broker.controller().call(ApiKeys.DELETE_TOPICS, forwarded, Math.max(1, data.timeoutMs()))
                 .handle((answer, error) -> {
                     if (error != null) {
-                        names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
-                                .setErrorCode(Errors.NOT_CONTROLLER.code())));
-                        ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id)
-                                .setName(null).setErrorCode(Errors.NOT_CONTROLLER.code())));
-                    } else {
-                        for (DeletableTopicResult r : ((DeleteTopicsResponseData) answer).responses()) {
-                            response.responses().add(r.duplicate());
-                        }
+                        return failAll(response, names, ids, Errors.NOT_CONTROLLER);
+                    }
+                    for (DeletableTopicResult r : ((DeleteTopicsResponseData) answer).responses()) {
+                        response.responses().add(r.duplicate());
                     }
                     return response;
                 });
+    }
+
+    /** Adds {@code error} for every topic named and every topic id given. */
+    private static DeleteTopicsResponseData failAll(DeleteTopicsResponseData response, List<String> names,
+            List<Uuid> ids, Errors error) {
+        names.forEach(n -> response.responses().add(new DeletableTopicResult().setName(n)
+                .setErrorCode(error.code())));
+        ids.forEach(id -> response.responses().add(new DeletableTopicResult().setTopicId(id).setName(null)
+                .setErrorCode(error.code())));
+        return response;
     }
 }

@@ -175,12 +175,6 @@ public final class Partition {
         }
     }
 
-    /** The follower's fetched log end, or -1 if it has not fetched in this leader epoch. */
-    synchronized long followerLogEnd(int replicaId) {
-        FollowerState state = followers.get(replicaId);
-        return state == null ? -1 : state.logEndOffset;
-    }
-
     /** ISR members (other than the leader) that have not caught up within {@code maxLagMs}. */
     synchronized List<Integer> laggingIsrMembers(long nowMs, long maxLagMs) {
         List<Integer> lagging = new ArrayList<>();

@@ -36,25 +36,20 @@ public final class ReplicaFetchers implements AutoCloseable {
 
     /** Fetch settings, under Kafka's names. */
     public record Settings(int maxWaitMs, int minBytes, int maxBytes, int partitionMaxBytes, long backoffMs) {
-        public static Settings defaults() {
-            return new Settings(500, 1, 10 * 1024 * 1024, 1024 * 1024, 1000);
-        }
     }
 
     private final int nodeId;
     private final LogManager logs;
-    private final ReplicaManager replicas;
     private final LongSupplier brokerEpoch;
     private final Settings settings;
     private final Map<Integer, Fetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
     private boolean closed;
 
-    public ReplicaFetchers(int nodeId, LogManager logs, ReplicaManager replicas, LongSupplier brokerEpoch,
+    public ReplicaFetchers(int nodeId, LogManager logs, LongSupplier brokerEpoch,
             Settings settings) {
         this.nodeId = nodeId;
         this.logs = logs;
-        this.replicas = replicas;
         this.brokerEpoch = brokerEpoch;
         this.settings = settings;
     }
@@ -100,6 +95,10 @@ public final class ReplicaFetchers implements AutoCloseable {
             }
         }
         fetchers.clear();
+    }
+
+    /** A partition as Fetch v13+ names it in responses: by topic id. */
+    private record PartitionKey(Uuid topicId, int partition) {
     }
 
     /** One partition as a fetcher sees it. */
@@ -219,7 +218,7 @@ public final class ReplicaFetchers implements AutoCloseable {
                     .setMaxBytes(settings.maxBytes()).setIsolationLevel((byte) 0).setSessionId(0)
                     .setSessionEpoch(-1);
             Map<Uuid, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
-            Map<String, FetchState> byKey = new HashMap<>();
+            Map<PartitionKey, FetchState> byKey = new HashMap<>();
             for (FetchState state : batch) {
                 PartitionLog log = state.partition.log();
                 FetchRequestData.FetchTopic topic = topics.computeIfAbsent(state.partition.topicId(),
@@ -230,7 +229,8 @@ public final class ReplicaFetchers implements AutoCloseable {
                         .setCurrentLeaderEpoch(state.leaderEpoch).setFetchOffset(log.logEndOffset())
                         .setLastFetchedEpoch(log.latestEpoch()).setLogStartOffset(log.logStartOffset())
                         .setPartitionMaxBytes(settings.partitionMaxBytes()));
-                byKey.put(state.partition.topicId() + ":" + state.partition.topicPartition().partition(), state);
+                byKey.put(new PartitionKey(state.partition.topicId(), state.partition.topicPartition().partition()),
+                        state);
             }
             request.topics().addAll(topics.values());
             FetchResponseData response = (FetchResponseData) connection.call(ApiKeys.FETCH, FETCH_VERSION, request,
@@ -244,7 +244,7 @@ public final class ReplicaFetchers implements AutoCloseable {
             List<Runnable> afterDurable = new ArrayList<>();
             for (FetchResponseData.FetchableTopicResponse topic : response.responses()) {
                 for (FetchResponseData.PartitionData data : topic.partitions()) {
-                    FetchState state = byKey.get(topic.topicId() + ":" + data.partitionIndex());
+                    FetchState state = byKey.get(new PartitionKey(topic.topicId(), data.partitionIndex()));
                     if (state == null || !stillFollowing(state)) {
                         continue;
                     }

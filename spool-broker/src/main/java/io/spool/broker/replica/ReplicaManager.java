@@ -78,14 +78,6 @@ public final class ReplicaManager implements MetadataListener {
         this.interBrokerListener = listenerName;
     }
 
-    public int nodeId() {
-        return nodeId;
-    }
-
-    public LogManager logs() {
-        return logs;
-    }
-
     public Optional<Partition> partition(TopicPartition tp) {
         return Optional.ofNullable(partitions.get(tp));
     }
