@@ -268,7 +268,7 @@ public final class SpoolServer implements AutoCloseable {
     }
 
     /** Asks the controller to set a led partition's ISR; completes when it has answered. */
-    private static CompletableFuture<?> alterIsr(ControllerChannel channel, BrokerLifecycle lifecycle,
+    private static CompletableFuture<Boolean> alterIsr(ControllerChannel channel, BrokerLifecycle lifecycle,
             Partition partition, List<Integer> isr) {
         AlterPartitionRequestData.PartitionData data = new AlterPartitionRequestData.PartitionData()
                 .setPartitionIndex(partition.topicPartition().partition()).setLeaderEpoch(partition.leaderEpoch())
@@ -279,19 +279,26 @@ public final class SpoolServer implements AutoCloseable {
                 .setBrokerEpoch(lifecycle.brokerEpoch());
         request.topics().add(new AlterPartitionRequestData.TopicData().setTopicId(partition.topicId())
                 .setPartitions(new ArrayList<>(List.of(data))));
-        return channel.call(ApiKeys.ALTER_PARTITION, request, 30_000).whenComplete((r, error) -> {
+        return channel.call(ApiKeys.ALTER_PARTITION, request, 30_000).handle((r, error) -> {
             if (error != null) {
+                // No answer: the change may have been committed, so it keeps counting until the metadata says.
                 LOG.info("ISR change of {} to {} failed: {}", partition.topicPartition(), isr, error.getMessage());
-                return;
+                return true;
             }
             AlterPartitionResponseData response = (AlterPartitionResponseData) r;
-            response.topics().forEach(t -> t.partitions().forEach(p -> {
-                if (p.errorCode() != Errors.NONE.code()) {
-                    // Usually stale: the metadata that says why is on its way to this node.
-                    LOG.debug("ISR change of {} to {} refused: {}", partition.topicPartition(), isr,
-                            Errors.forCode(p.errorCode()));
+            boolean accepted = response.errorCode() == Errors.NONE.code();
+            for (AlterPartitionResponseData.TopicData t : response.topics()) {
+                for (AlterPartitionResponseData.PartitionData p : t.partitions()) {
+                    // NEW_LEADER_ELECTED: committed, and it completed a reassignment that moved the leadership.
+                    if (p.errorCode() != Errors.NONE.code() && p.errorCode() != Errors.NEW_LEADER_ELECTED.code()) {
+                        accepted = false;
+                        // Usually stale: the metadata that says why is on its way to this node.
+                        LOG.debug("ISR change of {} to {} refused: {}", partition.topicPartition(), isr,
+                                Errors.forCode(p.errorCode()));
+                    }
                 }
-            }));
+            }
+            return accepted;
         });
     }
 

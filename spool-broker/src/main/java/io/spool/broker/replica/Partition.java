@@ -47,6 +47,12 @@ public final class Partition {
     private final TreeMap<Long, List<CompletableFuture<Errors>>> produceWaiters = new TreeMap<>();
     /** Whether an ISR change is on its way to the controller; guarded by this. */
     private boolean isrChangePending;
+    /**
+     * Replicas asked for in ISR changes not yet in the metadata; guarded by this. Until the new ISR arrives they
+     * count for the high watermark as if they were in the ISR (KIP-497's maximal ISR): the controller may already
+     * have committed them, and even made one leader, so the high watermark must not pass what they have.
+     */
+    private java.util.Set<Integer> pendingIsr = java.util.Set.of();
 
     Partition(PartitionLog log, int localId, Assignment assignment) {
         this.log = log;
@@ -108,6 +114,7 @@ public final class Partition {
         List<CompletableFuture<Errors>> failed = new ArrayList<>();
         synchronized (this) {
             isrChangePending = false;
+            pendingIsr = java.util.Set.of();
             if (previous.leaderEpoch() != next.leaderEpoch() || previous.leaderId() != next.leaderId()) {
                 followers.clear();
             }
@@ -206,16 +213,23 @@ public final class Partition {
         return ready;
     }
 
-    synchronized boolean tryStartIsrChange() {
+    synchronized boolean tryStartIsrChange(List<Integer> newIsr) {
         if (isrChangePending) {
             return false;
         }
         isrChangePending = true;
+        java.util.Set<Integer> pending = new java.util.HashSet<>(pendingIsr);
+        pending.addAll(newIsr);
+        pendingIsr = java.util.Set.copyOf(pending);
         return true;
     }
 
-    synchronized void isrChangeDone() {
+    /** The controller answered: a refused change no longer counts; any other until its metadata arrives. */
+    synchronized void isrChangeDone(boolean accepted) {
         isrChangePending = false;
+        if (!accepted) {
+            pendingIsr = java.util.Set.of();
+        }
     }
 
     /**
@@ -231,7 +245,9 @@ public final class Partition {
         boolean moved;
         synchronized (this) {
             long candidate = log.config().flushOnAck() ? log.flushedOffset() : log.logEndOffset();
-            for (int id : current.isr()) {
+            java.util.Set<Integer> maximalIsr = new java.util.HashSet<>(current.isr());
+            maximalIsr.addAll(pendingIsr);
+            for (int id : maximalIsr) {
                 if (id == localId) {
                     continue;
                 }

@@ -41,8 +41,8 @@ public final class ReplicaManager implements MetadataListener {
 
     /** How the leader asks the controller to change a partition's ISR. */
     public interface IsrChanger {
-        /** Completes (with anything) once the controller has answered, whatever the answer. */
-        CompletableFuture<?> alterIsr(Partition partition, List<Integer> newIsr);
+        /** Completes once the controller has answered: false only if it refused the change. */
+        CompletableFuture<Boolean> alterIsr(Partition partition, List<Integer> newIsr);
     }
 
     private final int nodeId;
@@ -167,10 +167,11 @@ public final class ReplicaManager implements MetadataListener {
 
     private void changeIsr(Partition partition, List<Integer> newIsr) {
         IsrChanger changer = isrChanger;
-        if (changer == null || newIsr.isEmpty() || !partition.tryStartIsrChange()) {
+        if (changer == null || newIsr.isEmpty() || !partition.tryStartIsrChange(newIsr)) {
             return;
         }
-        changer.alterIsr(partition, newIsr).whenComplete((ignored, error) -> partition.isrChangeDone());
+        changer.alterIsr(partition, newIsr).whenComplete((accepted, error) ->
+                partition.isrChangeDone(error == null && Boolean.TRUE.equals(accepted)));
     }
 
     /**
