@@ -28,6 +28,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 final class ClusterNode {
     private final int id;
     private final Path dir;
+    private final String host;
+    private final List<String> launcher;
     private final int port;
     private final int controllerPort;
     private final Map<String, String> settings;
@@ -38,8 +40,19 @@ final class ClusterNode {
 
     ClusterNode(int id, Path dir, int port, int controllerPort, Map<String, String> settings,
             List<String> jvmOptions) {
+        this(id, dir, "127.0.0.1", List.of(), port, controllerPort, settings, jvmOptions);
+    }
+
+    /**
+     * A node whose listeners are on {@code host}, started by {@code launcher} followed by the java command (empty to
+     * start it directly; {@code ip netns exec <namespace>} to start it in a {@link NetworkLab}).
+     */
+    ClusterNode(int id, Path dir, String host, List<String> launcher, int port, int controllerPort,
+            Map<String, String> settings, List<String> jvmOptions) {
         this.id = id;
         this.dir = dir;
+        this.host = host;
+        this.launcher = List.copyOf(launcher);
         this.port = port;
         this.controllerPort = controllerPort;
         this.settings = Map.copyOf(settings);
@@ -58,8 +71,12 @@ final class ClusterNode {
         return controllerPort;
     }
 
+    String host() {
+        return host;
+    }
+
     String bootstrap() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     Path dataDir() {
@@ -98,7 +115,8 @@ final class ClusterNode {
         if (isAlive()) {
             throw new IllegalStateException("Node " + id + " is already running as pid " + pid());
         }
-        List<String> command = new ArrayList<>(List.of(SpoolProcess.javaBinary()));
+        List<String> command = new ArrayList<>(launcher);
+        command.add(SpoolProcess.javaBinary());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", SpoolProcess.classpath(), "io.spool.cli.SpoolCli", "server"));
         Map<String, String> all = new LinkedHashMap<>();
@@ -197,7 +215,7 @@ final class ClusterNode {
      * @throws RuntimeException or {@link AssertionError} when the node does not answer in time
      */
     MetadataResponseData metadata(Duration timeout) {
-        try (WireConnection connection = WireConnection.open(port, timeout)) {
+        try (WireConnection connection = WireConnection.open(host, port, timeout)) {
             return connection.request(ApiKeys.METADATA, (short) 12, 1,
                     new MetadataRequestData().setTopics(List.of()).setAllowAutoTopicCreation(false));
         }

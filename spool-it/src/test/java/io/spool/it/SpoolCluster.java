@@ -62,20 +62,37 @@ final class SpoolCluster implements AutoCloseable {
 
     private final List<ClusterNode> nodes;
     private final Path dir;
-    private final String voters;
     private final Map<String, String> overrides;
+    private final NetworkLab lab;
+    private final Map<Integer, SmallDisk> disks;
     private final Thread reaper;
+    private String voters;
     private final Map<Integer, String> lastViews = new ConcurrentHashMap<>();
     private Admin admin;
 
-    private SpoolCluster(List<ClusterNode> nodes, Path dir, String voters, Map<String, String> overrides) {
+    private SpoolCluster(List<ClusterNode> nodes, Path dir, Map<String, String> overrides, NetworkLab lab,
+            Map<Integer, SmallDisk> disks) {
         this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
         this.dir = dir;
-        this.voters = voters;
         this.overrides = Map.copyOf(overrides);
+        this.lab = lab;
+        this.disks = disks;
         List<ClusterNode> all = this.nodes;
-        this.reaper = new Thread(() -> all.forEach(ClusterNode::kill), "spool-cluster-reaper");
+        this.reaper = new Thread(() -> {
+            all.forEach(ClusterNode::kill);
+            releaseMachineResources();
+        }, "spool-cluster-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
+    }
+
+    /**
+     * Where the nodes run. On loopback (the default) they share 127.0.0.1, each on ports of its own. With
+     * {@code isolatedNetwork} each runs in its own namespace of a {@link NetworkLab}, where the test can cut links;
+     * with {@code diskBytes > 0} each node's data directory is a {@link SmallDisk} of that size, which the test can
+     * fill. Both need root.
+     */
+    record Setup(boolean isolatedNetwork, long diskBytes) {
+        static final Setup LOOPBACK = new Setup(false, 0);
     }
 
     /** Starts {@code size} nodes with {@link #FAST_FAILOVER} and waits until every one lists them all. */
@@ -85,27 +102,49 @@ final class SpoolCluster implements AutoCloseable {
 
     /** Like {@link #start(Path, int)} with settings that override the defaults on every node. */
     static SpoolCluster start(Path dir, int size, Map<String, String> overrides) {
-        Set<Integer> ports = new LinkedHashSet<>();
-        while (ports.size() < 2 * size) {
-            ports.add(SpoolProcess.freePort());
-        }
-        List<Integer> free = new ArrayList<>(ports);
-        String voters = IntStream.rangeClosed(1, size)
-                .mapToObj(id -> id + "@127.0.0.1:" + free.get(2 * id - 1)).collect(Collectors.joining(","));
+        return start(dir, size, overrides, Setup.LOOPBACK);
+    }
+
+    /** Like {@link #start(Path, int, Map)}, with the nodes placed as {@code setup} says. */
+    static SpoolCluster start(Path dir, int size, Map<String, String> overrides, Setup setup) {
+        List<Integer> ids = IntStream.rangeClosed(1, size).boxed().toList();
+        NetworkLab lab = setup.isolatedNetwork() ? NetworkLab.create(ids) : null;
+        Map<Integer, SmallDisk> disks = new LinkedHashMap<>();
         List<ClusterNode> nodes = new ArrayList<>();
-        for (int id = 1; id <= size; id++) {
-            Map<String, String> settings = new LinkedHashMap<>(FAST_FAILOVER);
-            settings.put("listeners", "PLAINTEXT://127.0.0.1:" + free.get(2 * id - 2) + ",CONTROLLER://127.0.0.1:"
-                    + free.get(2 * id - 1));
-            settings.put("controller.quorum.voters", voters);
-            settings.putAll(overrides);
-            nodes.add(new ClusterNode(id, dir.resolve("node-" + id), free.get(2 * id - 2), free.get(2 * id - 1),
-                    settings, SMALL_JVM));
-        }
-        SpoolCluster cluster = new SpoolCluster(nodes, dir, voters, overrides);
+        SpoolCluster cluster = new SpoolCluster(nodes, dir, overrides, lab, disks);
         try {
+            List<String> hosts = new ArrayList<>();
+            Set<Integer> free = new LinkedHashSet<>();
+            while (lab == null && free.size() < 2 * size) {
+                free.add(SpoolProcess.freePort());
+            }
+            List<Integer> ports = new ArrayList<>(free);
+            for (int id : ids) {
+                hosts.add(lab == null ? "127.0.0.1" : lab.address(id));
+                if (lab != null) {
+                    // In a lab every node has an address of its own and takes Kafka's usual ports.
+                    ports.addAll(List.of(9092, 9093));
+                }
+            }
+            String voters = ids.stream().map(id -> id + "@" + hosts.get(id - 1) + ":" + ports.get(2 * id - 1))
+                    .collect(Collectors.joining(","));
+            cluster.voters = voters;
+            for (int id : ids) {
+                String host = hosts.get(id - 1);
+                Map<String, String> settings = new LinkedHashMap<>(FAST_FAILOVER);
+                settings.put("listeners", "PLAINTEXT://" + host + ":" + ports.get(2 * id - 2) + ",CONTROLLER://"
+                        + host + ":" + ports.get(2 * id - 1));
+                settings.put("controller.quorum.voters", voters);
+                settings.putAll(overrides);
+                Path nodeDir = dir.resolve("node-" + id);
+                if (setup.diskBytes() > 0) {
+                    disks.put(id, SmallDisk.mount(nodeDir.resolve("data"), setup.diskBytes()));
+                }
+                cluster.nodes.add(new ClusterNode(id, nodeDir, host, lab == null ? List.of() : lab.exec(id),
+                        ports.get(2 * id - 2), ports.get(2 * id - 1), settings, SMALL_JVM));
+            }
             // All at once: a node waits at start for a majority of the voters.
-            nodes.forEach(ClusterNode::launch);
+            cluster.nodes.forEach(ClusterNode::launch);
             cluster.awaitBrokers(size, START_LIMIT);
             return cluster;
         } catch (RuntimeException | Error e) {
@@ -123,6 +162,9 @@ final class SpoolCluster implements AutoCloseable {
      * voting), and waits until every node lists it. Its id is the next one.
      */
     ClusterNode addBroker() {
+        if (lab != null) {
+            throw new UnsupportedOperationException("A cluster in a network lab has a fixed set of nodes");
+        }
         int id = nodes.size() + 1;
         int port = SpoolProcess.freePort();
         int metadataPort = SpoolProcess.freePort();
@@ -145,6 +187,33 @@ final class SpoolCluster implements AutoCloseable {
 
     List<ClusterNode> nodes() {
         return nodes;
+    }
+
+    /** The network the nodes run in, where links can be cut; fails when they run on loopback. */
+    NetworkLab network() {
+        if (lab == null) {
+            throw new IllegalStateException("This cluster runs on loopback; start it with Setup.isolatedNetwork");
+        }
+        return lab;
+    }
+
+    /** Whether the nodes run in a {@link NetworkLab}. */
+    boolean hasNetworkLab() {
+        return lab != null;
+    }
+
+    /** Node {@code id}'s own small data disk; fails when the cluster was started without them. */
+    SmallDisk disk(int id) {
+        SmallDisk disk = disks.get(id);
+        if (disk == null) {
+            throw new IllegalStateException("Node " + id + " has no disk of its own; start it with Setup.diskBytes");
+        }
+        return disk;
+    }
+
+    /** Whether every node has a {@link SmallDisk} of its own. */
+    boolean hasSmallDisks() {
+        return !disks.isEmpty();
     }
 
     /** Every node's client listener, for {@code bootstrap.servers}. */
@@ -375,10 +444,20 @@ final class SpoolCluster implements AutoCloseable {
         // SIGTERM to all first, so their shutdowns overlap instead of each waiting for the others.
         nodes.forEach(ClusterNode::terminate);
         nodes.forEach(n -> n.awaitExit(Duration.ofSeconds(20)));
+        releaseMachineResources();
         try {
             Runtime.getRuntime().removeShutdownHook(reaper);
         } catch (IllegalStateException e) {
             // The JVM is already shutting down and the reaper runs anyway.
+        }
+    }
+
+    /** Unmounts the nodes' disks and removes the network lab, once the nodes are down. */
+    private void releaseMachineResources() {
+        disks.values().forEach(SmallDisk::close);
+        disks.clear();
+        if (lab != null) {
+            lab.close();
         }
     }
 }

@@ -46,15 +46,19 @@ final class WireConnection implements AutoCloseable {
     }
 
     static WireConnection open(int port, Duration timeout) {
+        return open("127.0.0.1", port, timeout);
+    }
+
+    static WireConnection open(String host, int port, Duration timeout) {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.setSoTimeout((int) timeout.toMillis());
-            socket.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             return new WireConnection(socket, timeout);
         } catch (IOException e) {
             closeQuietly(socket);
-            throw new UncheckedIOException("Cannot connect to 127.0.0.1:" + port, e);
+            throw new UncheckedIOException("Cannot connect to " + host + ":" + port, e);
         }
     }
 

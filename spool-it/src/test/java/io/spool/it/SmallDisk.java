@@ -1,0 +1,101 @@
+package io.spool.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small filesystem of its own for one node's data directory (a size-limited tmpfs mounted over it), so that a
+ * test can fill it up: {@link #fill} writes a ballast file until the filesystem answers "no space left on device",
+ * and {@link #free} deletes it again. Only the node's own disk fills; the machine's does not. Needs root. Used by one
+ * test thread; {@link #close} unmounts it.
+ */
+final class SmallDisk implements AutoCloseable {
+    private static final String BALLAST = ".spool-it-ballast";
+
+    private final Path mountPoint;
+    private boolean full;
+
+    private SmallDisk(Path mountPoint) {
+        this.mountPoint = mountPoint;
+    }
+
+    /** Mounts a tmpfs of {@code bytes} over {@code dir} (created if missing). */
+    static SmallDisk mount(Path dir, long bytes) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes, "spool-it-disk", dir.toString()));
+        return new SmallDisk(dir);
+    }
+
+    Path path() {
+        return mountPoint;
+    }
+
+    boolean isFull() {
+        return full;
+    }
+
+    /** Fills every free byte with a ballast file; returns how many bytes it took. */
+    long fill() {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        long written = 0;
+        try (FileChannel ballast = FileChannel.open(mountPoint.resolve(BALLAST), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            while (true) {
+                chunk.clear();
+                written += ballast.write(chunk);
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left")) {
+                throw new UncheckedIOException("Cannot fill " + mountPoint, e);
+            }
+        }
+        full = true;
+        return written;
+    }
+
+    /** Deletes the ballast: the node's disk has room again. */
+    void free() {
+        try {
+            Files.deleteIfExists(mountPoint.resolve(BALLAST));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        full = false;
+    }
+
+    @Override
+    public void close() {
+        try {
+            run(List.of("umount", "-l", mountPoint.toString()));
+        } catch (RuntimeException e) {
+            System.err.println("SmallDisk: " + e.getMessage());
+        }
+    }
+
+    private static void run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running " + command, e);
+        }
+    }
+}
