@@ -48,6 +48,20 @@ public interface MetadataQuorum extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Sends an opaque controller request to voter {@code leaderId}, which this node believes leads the quorum, in one
+     * attempt over the quorum's own transport. Completes with the answer of that node's
+     * {@link ControllerRequestHandler}, or exceptionally with {@link NotControllerException} when the node cannot be
+     * reached, does not lead (any more), serves no controller or does not answer in time; the caller retries.
+     */
+    default CompletableFuture<byte[]> sendToController(int leaderId, byte[] request) {
+        return CompletableFuture.failedFuture(new NotControllerException("This quorum has no other nodes"));
+    }
+
+    /** Serves the requests other nodes send with {@link #sendToController} while this node leads the quorum. */
+    default void serveControllerRequests(ControllerRequestHandler handler) {
+    }
+
     /** Registers a listener for every image applied from now on. */
     void addListener(MetadataListener listener);
 

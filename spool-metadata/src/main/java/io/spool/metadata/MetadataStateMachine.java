@@ -30,6 +30,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,9 +46,12 @@ import org.slf4j.LoggerFactory;
  * It is written to a temporary file, fsynced and renamed, so a crash leaves either the old or the new snapshot; a
  * snapshot that fails its checksum stops the start with {@link CorruptMetadataException}.
  *
+ * <p>Read-only requests are not reads of the image: they are controller requests carried to the leader (see
+ * {@link ControllerRequestClient}), handed to the {@link ControllerRequestHandler} in {@link #query}.
+ *
  * <p>Threading: Ratis calls {@code applyTransaction}, {@code notifyTermIndexUpdated} and {@code takeSnapshot} on its
- * single state-machine updater thread, which is the apply thread listeners run on; {@link #image()} and
- * {@link #whenApplied} may be called from any thread.
+ * single state-machine updater thread, which is the apply thread listeners run on; {@code query} on a server thread;
+ * {@link #image()} and {@link #whenApplied} may be called from any thread.
  */
 final class MetadataStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataStateMachine.class);
@@ -58,6 +62,7 @@ final class MetadataStateMachine extends BaseStateMachine {
     /** Futures waiting for a log index to be applied, by index; guarded by itself. */
     private final TreeMap<Long, List<CompletableFuture<Void>>> waiters = new TreeMap<>();
     private volatile long appliedIndex = -1;
+    private volatile ControllerRequestHandler controllerRequests;
 
     MetadataImage image() {
         return image;
@@ -76,6 +81,30 @@ final class MetadataStateMachine extends BaseStateMachine {
 
     void addListener(MetadataListener listener) {
         listeners.add(listener);
+    }
+
+    void serveControllerRequests(ControllerRequestHandler handler) {
+        controllerRequests = handler;
+    }
+
+    /**
+     * A controller request sent to this node as the quorum's leader (Ratis refuses read-only requests on other
+     * nodes); answered by the controller request handler, asynchronously. A node without one (not running a
+     * controller) fails the request, and the sender tries again.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        ControllerRequestHandler handler = controllerRequests;
+        if (handler == null) {
+            return CompletableFuture.failedFuture(new NotControllerException("This node serves no controller"));
+        }
+        try {
+            return handler.handle(request.getContent().toByteArray())
+                    .thenApply(answer -> Message.valueOf(ByteString.copyFrom(answer)));
+        } catch (RuntimeException e) {
+            LOG.error("Controller request handler failed", e);
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Completes once the entry at {@code index} (of any kind) has been applied on this node. */

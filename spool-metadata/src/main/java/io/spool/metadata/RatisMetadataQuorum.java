@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * cluster computes the same group. The Ratis log and snapshots live in {@code metadataDir/__cluster_metadata-0}.
  * A single voter is a quorum of one and elects itself within a few hundred milliseconds.
  *
- * <p>Only the leader appends (it is the active controller; other nodes send it their controller requests over the
- * Kafka protocol); the append's future completes once the entry is committed and applied on this node.
- * Thread-safe.
+ * <p>Only the leader appends (it is the active controller); the append's future completes once the entry is committed
+ * and applied on this node. Other nodes send the leader their controller requests through the same group, as Ratis
+ * read-only requests ({@link #sendToController}, {@link ControllerRequestClient}). Thread-safe.
  */
 public final class RatisMetadataQuorum implements MetadataQuorum {
     private static final Logger LOG = LoggerFactory.getLogger(RatisMetadataQuorum.class);
@@ -73,6 +73,7 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
     private final AtomicLong nextCallId = new AtomicLong();
     private volatile RaftServer server;
     private volatile RaftServer.Division division;
+    private volatile ControllerRequestClient controllerClient;
     private volatile boolean closed;
 
     /**
@@ -191,6 +192,8 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
                 .setStateMachine(stateMachine).setOption(RaftStorage.StartupOption.RECOVER).build();
         server.start();
         division = server.getDivision(group.getGroupId());
+        controllerClient = new ControllerRequestClient(RaftGroup.valueOf(group.getGroupId(), peers(voters)),
+                properties);
         try {
             if (listenerAddress != null) {
                 joinAsListener(properties);
@@ -297,6 +300,9 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         NettyConfigKeys.Server.setHost(properties, self.getHostString());
         NettyConfigKeys.Server.setPort(properties, self.getPort());
         RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
+        // Read-only requests carry controller requests (ControllerRequestClient). With DEFAULT a node that does not
+        // lead refuses them (NotLeaderException); LINEARIZABLE would let a follower serve them after a read index.
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.DEFAULT);
         if (voters.size() == 1) {
             // Nobody else can vote: the first election only has to wait long enough for the server to be up.
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(20));
@@ -367,6 +373,24 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
     }
 
     @Override
+    public CompletableFuture<byte[]> sendToController(int leaderId, byte[] request) {
+        ControllerRequestClient client = controllerClient;
+        if (client == null || closed) {
+            return CompletableFuture.failedFuture(new NotControllerException("The metadata quorum is not running"));
+        }
+        if (!voters.containsKey(leaderId)) {
+            return CompletableFuture.failedFuture(new NotControllerException("Node " + leaderId + " is not a voter"));
+        }
+        return client.send(peerId(leaderId), request);
+    }
+
+    /** Must be set before {@link #start}, so that a node never leads without serving controller requests. */
+    @Override
+    public void serveControllerRequests(ControllerRequestHandler handler) {
+        stateMachine.serveControllerRequests(handler);
+    }
+
+    @Override
     public MetadataImage image() {
         return stateMachine.image();
     }
@@ -388,6 +412,7 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         }
         closed = true;
         stateMachine.failWaiters(new NotControllerException("The metadata quorum is closing"));
+        closeQuietly(controllerClient, "controller request client");
         closeQuietly(server, "server");
     }
 
