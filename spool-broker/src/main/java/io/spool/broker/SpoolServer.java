@@ -105,6 +105,7 @@ public final class SpoolServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         String clusterId = MetaProperties.loadOrFormat(config.logDirs(), config.nodeId(), proposedClusterId());
         LogManager logs = LogManager.open(config.logDirs(), clock);
+        logs.onLogDirFailure(new LogDirFailStop());
         closeables.add(logs);
 
         MetadataQuorum quorum = config.isController()

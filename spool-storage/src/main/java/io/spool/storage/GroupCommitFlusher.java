@@ -120,6 +120,11 @@ public final class GroupCommitFlusher implements AutoCloseable {
             RuntimeException failure = failures.get(log);
             if (failure != null) {
                 LOG.error("fsync of {} failed", log.topicPartition(), failure);
+                if (!Thread.currentThread().isInterrupted()) {
+                    // An interrupt is this flusher closing, not the disk failing.
+                    log.reportFailure(failure instanceof StorageException storage ? storage
+                        : new StorageException("fsync of " + log.topicPartition() + " failed", failure));
+                }
                 waiters.forEach(w -> w.future().completeExceptionally(failure));
                 return;
             }

@@ -48,6 +48,8 @@ public final class LogManager implements AutoCloseable {
     private final Clock clock;
     private final Random random;
     private final FileDeleter deleter;
+    private volatile LogDirFailureHandler failureHandler = (dir, cause) ->
+        LOG.error("Log directory {} failed", dir, cause);
     private final GroupCommitFlusher flusher = new GroupCommitFlusher();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object checkpointLock = new Object();
@@ -163,6 +165,7 @@ public final class LogManager implements AutoCloseable {
     private void register(TopicPartition tp, PartitionLog log) {
         Path logDir = log.dir().getParent();
         log.setCheckpointer(() -> writeCheckpointFiles(logDir));
+        log.setFailureHandler(this::reportFailure);
         logs.put(tp, log);
     }
 
@@ -233,6 +236,9 @@ public final class LogManager implements AutoCloseable {
                 log.maybeRollByTime();
                 log.deleteOldSegments();
                 log.removeExpiredProducers(PRODUCER_ID_EXPIRATION_MS);
+            } catch (StorageException e) {
+                LOG.error("Retention of {} failed", log.topicPartition(), e);
+                log.reportFailure(e);
             } catch (RuntimeException e) {
                 LOG.error("Retention of {} failed", log.topicPartition(), e);
             }
@@ -273,9 +279,23 @@ public final class LogManager implements AutoCloseable {
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.LOG_START_OFFSET), starts);
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.HIGH_WATERMARK), highWatermarks);
             } catch (IOException e) {
-                throw new StorageException("cannot write checkpoints in " + dir, e);
+                StorageException failure = new StorageException("cannot write checkpoints in " + dir, e);
+                reportFailure(dir, failure);
+                throw failure;
             }
         }
+    }
+
+    /**
+     * Sets what happens when a log directory fails (see {@link LogDirFailureHandler}); until then a failure is only
+     * logged. The broker sets it once, before it serves.
+     */
+    public void onLogDirFailure(LogDirFailureHandler handler) {
+        this.failureHandler = handler;
+    }
+
+    private void reportFailure(Path logDir, StorageException cause) {
+        failureHandler.onLogDirFailure(logDir, cause);
     }
 
     public GroupCommitFlusher flusher() {

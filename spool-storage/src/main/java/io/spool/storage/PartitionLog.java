@@ -60,6 +60,7 @@ public final class PartitionLog {
     private volatile boolean dirNeedsFsync;
     private volatile long truncations;
     private volatile Runnable checkpointer = () -> { };
+    private volatile LogDirFailureHandler failureHandler = (logDir, cause) -> { };
 
     PartitionLog(TopicPartition topicPartition, Uuid topicId, Path dir, LogConfig config, Clock clock,
                  FileDeleter deleter, ConcurrentSkipListMap<Long, LogSegment> segments,
@@ -192,6 +193,7 @@ public final class PartitionLog {
             return append(records, batches, leaderEpoch, cfg, now);
         } catch (StorageException e) {
             LOG.error("Append to {} failed", topicPartition, e);
+            reportFailure(e);
             return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
         } finally {
             lock.unlock();
@@ -266,6 +268,7 @@ public final class PartitionLog {
             return AppendResult.success(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset);
         } catch (StorageException e) {
             LOG.error("Follower append to {} failed", topicPartition, e);
+            reportFailure(e);
             return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
         } finally {
             lock.unlock();
@@ -536,6 +539,16 @@ public final class PartitionLog {
      */
     void setCheckpointer(Runnable checkpointer) {
         this.checkpointer = checkpointer;
+    }
+
+    /** Where this log reports an I/O error of its directory's files (see {@link LogDirFailureHandler}). */
+    void setFailureHandler(LogDirFailureHandler handler) {
+        this.failureHandler = handler;
+    }
+
+    /** Reports an I/O error of this log's files as a failure of its log directory. */
+    void reportFailure(StorageException cause) {
+        failureHandler.onLogDirFailure(dir.getParent(), cause);
     }
 
     /** First offset whose record timestamp is {@code >= timestamp}, or null (ListOffsets by timestamp). */

@@ -10,6 +10,7 @@ import io.spool.metadata.TopicImage;
 import io.spool.storage.AppendResult;
 import io.spool.storage.LogConfig;
 import io.spool.storage.LogManager;
+import io.spool.storage.LogTruncatedException;
 import io.spool.storage.PartitionLog;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -111,15 +113,27 @@ public final class ReplicaManager implements MetadataListener {
         }
         if (acks != -1) {
             // A durability wait fails when the log is truncated under it: this node lost the leadership.
-            return durable.handle((ignored, error) -> error == null ? result
-                    : AppendResult.failure(Errors.NOT_LEADER_OR_FOLLOWER, "The log was truncated: leadership moved",
-                            log.logStartOffset()));
+            return durable.handle((ignored, error) -> {
+                if (error == null) {
+                    return result;
+                }
+                if (unwrap(error) instanceof LogTruncatedException) {
+                    return AppendResult.failure(Errors.NOT_LEADER_OR_FOLLOWER,
+                            "The log was truncated: leadership moved", log.logStartOffset());
+                }
+                return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, "The records could not be made durable: "
+                        + unwrap(error).getMessage(), log.logStartOffset());
+            });
         }
         CompletableFuture<AppendResult> done = partition.awaitHighWatermark(end).thenApply(error ->
                 error == Errors.NONE ? result : AppendResult.failure(error, null, log.logStartOffset()));
         return done.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).exceptionally(e ->
                 AppendResult.failure(Errors.REQUEST_TIMED_OUT, "Not replicated to the in-sync replicas within "
                         + timeoutMs + " ms", log.logStartOffset()));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** As {@link #append(Partition, MemoryRecords, short, long)} with acks=all and a 30 s timeout. */
