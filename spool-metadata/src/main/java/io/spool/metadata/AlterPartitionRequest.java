@@ -22,7 +22,8 @@ record AlterPartitionRequest(int brokerId, long brokerEpoch, Uuid topicId, int p
 
     /**
      * Checks the request against the image, in Apache Kafka's order, and returns the error with the partition's
-     * current state, or {@code NONE} with its state after the change (the current state when the ISR is unchanged).
+     * current state, or {@code NONE} with its state after the change (the current state when the ISR is unchanged),
+     * its eligible leader replicas following the new ISR under {@code policy} (see {@link PartitionChange}).
      * Errors:
      * <ul>
      *   <li>{@code STALE_BROKER_EPOCH}: the broker is not registered, or at another epoch</li>
@@ -36,7 +37,7 @@ record AlterPartitionRequest(int brokerId, long brokerEpoch, Uuid topicId, int p
      *   <li>{@code INELIGIBLE_REPLICA}: a member of the new ISR is not registered or is fenced</li>
      * </ul>
      */
-    AlterPartitionReply check(MetadataImage image) {
+    AlterPartitionReply check(MetadataImage image, ElrPolicy policy) {
         var registration = image.cluster().registration(brokerId);
         TopicImage topic = image.topics().byId(topicId).orElse(null);
         PartitionRecord current = topic == null ? null : topic.partition(partition);
@@ -59,8 +60,9 @@ record AlterPartitionRequest(int brokerId, long brokerEpoch, Uuid topicId, int p
         if (newIsr.equals(current.isr())) {
             return new AlterPartitionReply(Errors.NONE, current);
         }
-        return new AlterPartitionReply(Errors.NONE, new PartitionRecord(current.topicId(), current.partition(),
-                current.replicas(), newIsr, current.leader(), current.leaderEpoch(), current.partitionEpoch() + 1));
+        // The leader is in the new ISR and may lead (it is the registered requester), so it stays.
+        return new AlterPartitionReply(Errors.NONE, new PartitionChange(current, policy, id -> id == brokerId)
+                .targetIsr(newIsr).build());
     }
 
     private Errors checkEpochsAndLeader(PartitionRecord current) {

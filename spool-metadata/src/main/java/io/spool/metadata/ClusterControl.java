@@ -46,12 +46,16 @@ final class ClusterControl {
     /**
      * Registers a broker, fenced, at a new epoch: the current time in milliseconds, or one more than its previous
      * epoch if that is not less. A broker that registers again while unfenced (it restarted within its session) is
-     * first fenced, in the same batch. Errors: {@code NOT_CONTROLLER}; {@code INCONSISTENT_CLUSTER_ID} when the
-     * settings name a cluster id and this is another; {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} if the
-     * append failed.
+     * first fenced, in the same batch. A registered broker whose {@code previousBrokerEpoch} is not the epoch it is
+     * registered with did not shut down cleanly (Kafka's clean-shutdown check, KIP-966): with ELR enabled it also
+     * leaves every ISR and ELR in the same batch (see {@link ReplicationControl#uncleanShutdown}). Errors:
+     * {@code NOT_CONTROLLER}; {@code INCONSISTENT_CLUSTER_ID} when the settings name a cluster id and this is
+     * another; {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} if the append failed.
+     *
+     * @param previousBrokerEpoch the epoch the broker had when it last stopped cleanly, or -1 if it did not
      */
     CompletableFuture<BrokerRegistrationReply> handleRegisterBroker(int brokerId, String clusterId,
-            List<Endpoint> endpoints, String rack) {
+            List<Endpoint> endpoints, String rack, long previousBrokerEpoch) {
         if (!isActive()) {
             return CompletableFuture.completedFuture(BrokerRegistrationReply.failed(Errors.NOT_CONTROLLER));
         }
@@ -67,6 +71,15 @@ final class ClusterControl {
         List<MetadataRecord> records = new ArrayList<>();
         if (previous.isPresent() && !previous.get().fenced()) {
             records.addAll(replication.fence(image, List.of(brokerId)));
+        }
+        boolean unclean = previous.isPresent() && previous.get().epoch() != previousBrokerEpoch;
+        if (unclean && replication.elrEnabled()) {
+            List<MetadataRecord> shutdown = replication.uncleanShutdown(ReplicationControl.applied(image, records),
+                    brokerId);
+            LOG.info("Broker {} registers after an unclean shutdown (previous epoch {}, registered with {}): it "
+                    + "leaves the ISR and ELR of {} partition(s)", brokerId, previousBrokerEpoch,
+                    previous.get().epoch(), shutdown.size());
+            records.addAll(shutdown);
         }
         records.add(new RegisterBrokerRecord(brokerId, clusterId, epoch, endpoints, rack));
         return quorum.append(records).handle((offset, error) -> {
@@ -144,7 +157,9 @@ final class ClusterControl {
             return CompletableFuture.completedFuture(new AlterPartitionReply(Errors.NOT_CONTROLLER, null));
         }
         MetadataImage image = quorum.image();
-        AlterPartitionReply checked = request.check(image);
+        ElrPolicy policy = image.topics().byId(request.topicId())
+                .map(t -> replication.elrPolicy(image, t.name())).orElse(ElrPolicy.DISABLED);
+        AlterPartitionReply checked = request.check(image, policy);
         PartitionRecord current = image.topics().byId(request.topicId())
                 .map(t -> t.partition(request.partition())).orElse(null);
         if (checked.error() != Errors.NONE || checked.partition().equals(current)) {

@@ -131,7 +131,18 @@ public final class Controller implements AutoCloseable {
      */
     public CompletableFuture<BrokerRegistrationReply> registerBroker(int brokerId, String clusterId,
             List<Endpoint> endpoints, String rack) {
-        return enqueue(() -> cluster.handleRegisterBroker(brokerId, clusterId, endpoints, rack));
+        return registerBroker(brokerId, clusterId, endpoints, rack, -1);
+    }
+
+    /**
+     * As {@link #registerBroker(int, String, List, String)}, saying whether the broker stopped cleanly: {@code
+     * previousBrokerEpoch} is the epoch it had when it last stopped cleanly (Kafka's BrokerRegistration v3+
+     * PreviousBrokerEpoch), or -1. A registered broker that names another epoch than its registration's leaves every
+     * ISR and ELR (KIP-966).
+     */
+    public CompletableFuture<BrokerRegistrationReply> registerBroker(int brokerId, String clusterId,
+            List<Endpoint> endpoints, String rack, long previousBrokerEpoch) {
+        return enqueue(() -> cluster.handleRegisterBroker(brokerId, clusterId, endpoints, rack, previousBrokerEpoch));
     }
 
     /**

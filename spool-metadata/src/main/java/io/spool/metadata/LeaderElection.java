@@ -15,6 +15,8 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * <p>The preferred replica of a partition is the first of its replicas (during a reassignment, the first target
  * replica). A replica may lead if it is registered and unfenced; a new leader bumps the leader and partition epochs.
+ * Elections follow {@link PartitionChange}: an in-sync replica first, then, when the ISR is empty, an eligible leader
+ * replica (KIP-966), then the last known leader, and only then (unclean) any replica.
  */
 final class LeaderElection {
 
@@ -30,20 +32,18 @@ final class LeaderElection {
      *       partition has a leader, or no in-sync replica can lead)</li>
      * </ul>
      */
-    static PartitionOutcome preferred(MetadataImage image, PartitionRecord partition) {
+    static PartitionOutcome preferred(MetadataImage image, PartitionRecord partition, ElrPolicy policy) {
         int preferred = partition.replicas().get(0);
         if (partition.leader() == preferred) {
             return PartitionOutcome.failed(Errors.ELECTION_NOT_NEEDED, Errors.ELECTION_NOT_NEEDED.message());
         }
         IntPredicate mayLead = id -> !image.cluster().isFenced(id);
         if (partition.isr().contains(preferred) && mayLead.test(preferred)) {
-            PartitionRecord elected = new PartitionRecord(partition.topicId(), partition.partition(),
-                    partition.replicas(), partition.isr(), preferred, partition.leaderEpoch() + 1,
-                    partition.partitionEpoch() + 1);
+            PartitionRecord elected = new PartitionChange(partition, policy, mayLead).preferred(preferred).build();
             return PartitionOutcome.changed(PartitionReassigner.withCompletion(image, elected, mayLead));
         }
         if (partition.leader() == PartitionRecord.NO_LEADER) {
-            PartitionRecord elected = ReplicationControl.elect(partition, partition.isr(), mayLead, false);
+            PartitionRecord elected = new PartitionChange(partition, policy, mayLead).build();
             if (elected.leader() != PartitionRecord.NO_LEADER) {
                 return PartitionOutcome.changed(PartitionReassigner.withCompletion(image, elected, mayLead));
             }
@@ -53,19 +53,20 @@ final class LeaderElection {
     }
 
     /**
-     * Elects a leader for a partition that has none: the first in-sync replica that may lead, else the first
-     * replica that may lead, which becomes the only member of the ISR (possibly losing data). Errors:
+     * Elects a leader for a partition that has none: the first in-sync replica that may lead, else an eligible
+     * leader replica or the last known leader, else the first replica that may lead, which becomes the only member
+     * of the ISR (possibly losing data). Errors:
      * <ul>
      *   <li>{@code ELECTION_NOT_NEEDED}: the partition has a leader</li>
      *   <li>{@code ELIGIBLE_LEADERS_NOT_AVAILABLE}: every replica is fenced</li>
      * </ul>
      */
-    static PartitionOutcome unclean(MetadataImage image, PartitionRecord partition) {
+    static PartitionOutcome unclean(MetadataImage image, PartitionRecord partition, ElrPolicy policy) {
         if (partition.leader() != PartitionRecord.NO_LEADER) {
             return PartitionOutcome.failed(Errors.ELECTION_NOT_NEEDED, Errors.ELECTION_NOT_NEEDED.message());
         }
         IntPredicate mayLead = id -> !image.cluster().isFenced(id);
-        PartitionRecord elected = ReplicationControl.elect(partition, partition.isr(), mayLead, true);
+        PartitionRecord elected = new PartitionChange(partition, policy, mayLead).unclean(true).build();
         if (elected.leader() == PartitionRecord.NO_LEADER) {
             return PartitionOutcome.failed(Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "None of the replicas "
                     + partition.replicas() + " is unfenced.");

@@ -18,7 +18,7 @@ import org.apache.kafka.common.Uuid;
  *           crc is CRC-32C of every byte after the crc field
  * record := type:int8 fields
  *   1 TopicRecord          name:string topicId:uuid
- *   2 PartitionRecord      topicId:uuid partition:int32 replicas:int32s isr:int32s leader:int32
+ *   2 PartitionRecord v0   topicId:uuid partition:int32 replicas:int32s isr:int32s leader:int32
  *                          leaderEpoch:int32 partitionEpoch:int32
  *   3 RemoveTopicRecord    topicId:uuid
  *   4 ConfigRecord         resourceType:int8 resourceName:string name:string value:nullable-string
@@ -31,12 +31,15 @@ import org.apache.kafka.common.Uuid;
  *   9 UnfenceBrokerRecord  brokerId:int32 brokerEpoch:int64
  *  10 PartitionReassignmentRecord
  *                          topicId:uuid partition:int32 adding:int32s removing:int32s
+ *  11 PartitionRecord v1   (the v0 fields) elr:int32s lastKnownElr:int32s
  * string := length:int16 utf8-bytes{length}      (length -1 encodes null where nullable)
  * uuid   := mostSignificantBits:int64 leastSignificantBits:int64
  * int32s := count:int32 int32{count}
  * </pre>
  *
- * All integers are big-endian. Every count and length is checked against the bytes that remain before anything is
+ * A PartitionRecord is written as v0 while its ELR and last known ELR are empty, so that logs and snapshots stay
+ * readable by nodes that predate KIP-966 until ELR is actually in use; v0 reads with both lists empty. All integers
+ * are big-endian. Every count and length is checked against the bytes that remain before anything is
  * allocated, so corrupt input fails with {@link CorruptMetadataException} and never with an out-of-memory error.
  * Stateless and thread-safe.
  */
@@ -56,6 +59,7 @@ public final class MetadataRecordSerde {
     private static final byte FENCE_BROKER = 8;
     private static final byte UNFENCE_BROKER = 9;
     private static final byte PARTITION_REASSIGNMENT = 10;
+    private static final byte PARTITION_V1 = 11;
 
     private MetadataRecordSerde() {
     }
@@ -120,9 +124,13 @@ public final class MetadataRecordSerde {
             out.ensure(1).buf.put(TOPIC);
             out.string(r.name()).uuid(r.topicId());
         } else if (record instanceof PartitionRecord r) {
-            out.ensure(1).buf.put(PARTITION);
+            boolean v0 = r.elr().isEmpty() && r.lastKnownElr().isEmpty();
+            out.ensure(1).buf.put(v0 ? PARTITION : PARTITION_V1);
             out.uuid(r.topicId()).int32(r.partition()).int32s(r.replicas()).int32s(r.isr())
                     .int32(r.leader()).int32(r.leaderEpoch()).int32(r.partitionEpoch());
+            if (!v0) {
+                out.int32s(r.elr()).int32s(r.lastKnownElr());
+            }
         } else if (record instanceof RemoveTopicRecord r) {
             out.ensure(1).buf.put(REMOVE_TOPIC);
             out.uuid(r.topicId());
@@ -158,6 +166,8 @@ public final class MetadataRecordSerde {
             case TOPIC -> new TopicRecord(readString(buf), readUuid(buf));
             case PARTITION -> new PartitionRecord(readUuid(buf), buf.getInt(), readInts(buf), readInts(buf),
                     buf.getInt(), buf.getInt(), buf.getInt());
+            case PARTITION_V1 -> new PartitionRecord(readUuid(buf), buf.getInt(), readInts(buf), readInts(buf),
+                    buf.getInt(), buf.getInt(), buf.getInt(), readInts(buf), readInts(buf));
             case REMOVE_TOPIC -> new RemoveTopicRecord(readUuid(buf));
             case CONFIG -> {
                 int typeId = buf.get();

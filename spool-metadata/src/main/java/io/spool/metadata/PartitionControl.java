@@ -60,8 +60,12 @@ final class PartitionControl {
             return CompletableFuture.completedFuture(results);
         }
         MetadataImage image = quorum.image();
-        BiFunction<MetadataImage, PartitionRecord, PartitionOutcome> election =
-                unclean ? LeaderElection::unclean : LeaderElection::preferred;
+        BiFunction<MetadataImage, PartitionRecord, PartitionOutcome> election = (current, partition) -> {
+            ElrPolicy policy = replication.elrPolicy(current, current.topics().byId(partition.topicId())
+                    .orElseThrow().name());
+            return unclean ? LeaderElection.unclean(current, partition, policy)
+                    : LeaderElection.preferred(current, partition, policy);
+        };
         Map<TopicPartition, PartitionOutcome> outcomes = new LinkedHashMap<>();
         Collection<TopicPartition> requested = partitions == null ? allPartitions(image)
                 : new LinkedHashSet<>(partitions);
@@ -91,7 +95,7 @@ final class PartitionControl {
                 settings.leaderImbalancePerBrokerPercentage())) {
             String topic = image.topics().byId(partition.topicId()).orElseThrow().name();
             outcomes.put(new TopicPartition(topic, partition.partition()),
-                    LeaderElection.preferred(image, partition));
+                    LeaderElection.preferred(image, partition, replication.elrPolicy(image, topic)));
         }
         if (outcomes.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());

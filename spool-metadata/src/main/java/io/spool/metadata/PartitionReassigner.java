@@ -171,8 +171,11 @@ final class PartitionReassigner {
         int leaderEpoch = leader == changed.leader() || changed.leaderEpoch() > base.leaderEpoch()
                 ? changed.leaderEpoch() : base.leaderEpoch() + 1;
         int partitionEpoch = Math.max(changed.partitionEpoch(), base.partitionEpoch() + 1);
+        // Eligible leader replicas stay eligible only while they are replicas and not back in the ISR.
+        List<Integer> elr = changed.elr().stream().filter(id -> replicas.contains(id) && !isr.contains(id)).toList();
+        List<Integer> lastKnownElr = leader != PartitionRecord.NO_LEADER ? List.of() : changed.lastKnownElr();
         return new PartitionRecord(base.topicId(), base.partition(), replicas, isr, leader, leaderEpoch,
-                partitionEpoch);
+                partitionEpoch, elr, lastKnownElr);
     }
 
     private static boolean sameState(PartitionRecord a, PartitionRecord b) {

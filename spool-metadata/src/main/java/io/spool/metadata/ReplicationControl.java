@@ -9,31 +9,43 @@ import java.util.Set;
 import java.util.function.IntPredicate;
 
 /**
- * The partition changes that follow from a broker being fenced or unfenced: leader elections and ISR shrinks, as
- * records over a {@link MetadataImage}. Pure logic, stateless and thread-safe.
+ * The partition changes that follow from a broker being fenced, unfenced or restarted after an unclean shutdown:
+ * leader elections, ISR shrinks and eligible leader replicas (KIP-966), as records over a {@link MetadataImage}.
+ * Every change is made by a {@link PartitionChange}, which holds the election and ELR rules. Pure logic, stateless
+ * and thread-safe.
  *
- * <p>Election: the new leader is the first replica, in replica order, that is in the ISR and may lead (registered,
- * unfenced and not being fenced). If none may and {@code unclean.leader.election.enable} is true for the topic
- * (topic override, else the cluster-wide dynamic broker config, else the static broker config, else false), the
- * first replica that may lead becomes leader and the ISR shrinks to it, which may lose data; otherwise the
- * partition has no leader ({@value PartitionRecord#NO_LEADER}). A leader change bumps the leader epoch; every change
+ * <p>{@code unclean.leader.election.enable} and {@code min.insync.replicas} are read from the topic override, else
+ * the cluster-wide dynamic broker config, else the static broker config, else Kafka's default (false, 1). ELR is
+ * enabled when the static {@code eligible.leader.replicas.version} is 1, the default (Kafka's feature of that name,
+ * on by default for clusters created by Kafka 4.1 and later). A leader change bumps the leader epoch; every change
  * bumps the partition epoch. A change that lets a partition's reassignment complete completes it in the same batch
  * (see {@link PartitionReassigner}).
  */
 final class ReplicationControl {
     static final String UNCLEAN_LEADER_ELECTION = "unclean.leader.election.enable";
+    static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+    static final String ELR_VERSION = "eligible.leader.replicas.version";
 
     private final Map<String, String> staticBrokerConfigs;
+    private final boolean elrEnabled;
 
     ReplicationControl(Map<String, String> staticBrokerConfigs) {
         this.staticBrokerConfigs = Map.copyOf(staticBrokerConfigs);
+        String version = staticBrokerConfigs.getOrDefault(ELR_VERSION, "1");
+        this.elrEnabled = Integer.parseInt(version.trim()) >= 1;
+    }
+
+    /** Whether partitions keep eligible leader replicas. */
+    boolean elrEnabled() {
+        return elrEnabled;
     }
 
     /**
-     * Records that fence each broker in turn, each followed by its partition changes: every partition it leads
-     * elects another leader (none of the brokers being fenced), and it leaves every ISR that has another member. A
+     * Records that fence each broker in turn, each followed by its partition changes: it leaves every ISR, and
+     * every partition it leads elects another leader (none of the brokers being fenced). With ELR disabled a
      * partition whose ISR is only that broker keeps it, leaderless, so that it can lead again once unfenced without
-     * losing data.
+     * losing data; with ELR enabled the ISR becomes empty and the broker moves to the ELR (see
+     * {@link PartitionChange}).
      *
      * @throws IllegalArgumentException if a broker is not registered
      */
@@ -49,10 +61,16 @@ final class ReplicationControl {
             ClusterImage cluster = current.cluster();
             IntPredicate mayLead = id -> !cluster.isFenced(id) && !leaving.contains(id);
             for (TopicImage topic : topicsInIdOrder(current)) {
+                ElrPolicy policy = elrPolicy(current, topic.name());
                 boolean unclean = uncleanElectionEnabled(current, topic.name());
                 for (PartitionRecord partition : topic.partitions().values()) {
-                    PartitionRecord changed = withoutBroker(partition, brokerId, mayLead, unclean);
-                    if (changed != null) {
+                    if (!partition.isr().contains(brokerId) && partition.leader() != brokerId) {
+                        continue;
+                    }
+                    PartitionRecord changed = new PartitionChange(partition, policy, mayLead)
+                            .targetIsr(PartitionReassigner.minus(partition.isr(), List.of(brokerId)))
+                            .unclean(unclean).build();
+                    if (changed != partition) {
                         records.addAll(PartitionReassigner.withCompletion(current, changed, mayLead));
                     }
                 }
@@ -65,7 +83,8 @@ final class ReplicationControl {
 
     /**
      * Records that unfence the broker at this epoch, then elect a leader for every leaderless partition that it
-     * makes electable: one whose ISR holds it, or, with unclean election enabled, any that it is a replica of.
+     * makes electable: one whose ISR holds it, whose ISR is empty and ELR holds it, whose last known leader it is
+     * (ISR and ELR empty), or, with unclean election enabled, any that it is a replica of.
      */
     List<MetadataRecord> unfence(MetadataImage image, int brokerId, long brokerEpoch) {
         List<MetadataRecord> records = new ArrayList<>();
@@ -73,10 +92,12 @@ final class ReplicationControl {
         ClusterImage cluster = image.cluster();
         IntPredicate mayLead = id -> id == brokerId || !cluster.isFenced(id);
         for (TopicImage topic : topicsInIdOrder(image)) {
+            ElrPolicy policy = elrPolicy(image, topic.name());
             boolean unclean = uncleanElectionEnabled(image, topic.name());
             for (PartitionRecord partition : topic.partitions().values()) {
                 if (partition.leader() == PartitionRecord.NO_LEADER && partition.replicas().contains(brokerId)) {
-                    PartitionRecord elected = elect(partition, partition.isr(), mayLead, unclean);
+                    PartitionRecord elected = new PartitionChange(partition, policy, mayLead).unclean(unclean)
+                            .build();
                     if (elected.leader() != PartitionRecord.NO_LEADER) {
                         records.addAll(PartitionReassigner.withCompletion(image, elected, mayLead));
                     }
@@ -86,58 +107,62 @@ final class ReplicationControl {
         return records;
     }
 
-    /** The partition once the broker is fenced, or null if fencing the broker does not change it. */
-    private static PartitionRecord withoutBroker(PartitionRecord partition, int brokerId, IntPredicate mayLead,
-            boolean unclean) {
-        List<Integer> isr = partition.isr();
-        if (isr.size() > 1 && isr.contains(brokerId)) {
-            isr = isr.stream().filter(id -> id != brokerId).toList();
+    /**
+     * The partition changes for a broker that registers again after an unclean shutdown (KIP-966: its
+     * registration's previous broker epoch is not the epoch it last registered with, so it did not stop cleanly and
+     * may have lost records that it had acknowledged as a follower): it leaves every ISR and ELR and may not lead.
+     * None when ELR is disabled.
+     */
+    List<MetadataRecord> uncleanShutdown(MetadataImage image, int brokerId) {
+        if (!elrEnabled) {
+            return List.of();
         }
-        if (partition.leader() == brokerId) {
-            return elect(partition, isr, mayLead, unclean);
-        }
-        if (isr.equals(partition.isr())) {
-            return null;
-        }
-        return new PartitionRecord(partition.topicId(), partition.partition(), partition.replicas(), isr,
-                partition.leader(), partition.leaderEpoch(), partition.partitionEpoch() + 1);
-    }
-
-    /** The partition with a newly elected leader (possibly none) and the ISR, both epochs bumped. */
-    static PartitionRecord elect(PartitionRecord partition, List<Integer> isr, IntPredicate mayLead,
-            boolean unclean) {
-        int leader = PartitionRecord.NO_LEADER;
-        int uncleanLeader = PartitionRecord.NO_LEADER;
-        for (int replica : partition.replicas()) {
-            if (mayLead.test(replica)) {
-                if (isr.contains(replica)) {
-                    leader = replica;
-                    break;
+        List<MetadataRecord> records = new ArrayList<>();
+        ClusterImage cluster = image.cluster();
+        IntPredicate mayLead = id -> id != brokerId && !cluster.isFenced(id);
+        for (TopicImage topic : topicsInIdOrder(image)) {
+            ElrPolicy policy = elrPolicy(image, topic.name());
+            boolean unclean = uncleanElectionEnabled(image, topic.name());
+            for (PartitionRecord partition : topic.partitions().values()) {
+                if (!partition.isr().contains(brokerId) && !partition.elr().contains(brokerId)) {
+                    continue;
                 }
-                if (uncleanLeader == PartitionRecord.NO_LEADER) {
-                    uncleanLeader = replica;
+                PartitionRecord changed = new PartitionChange(partition, policy, mayLead)
+                        .targetIsr(PartitionReassigner.minus(partition.isr(), List.of(brokerId)))
+                        .uncleanShutdown(brokerId).unclean(unclean).build();
+                if (changed != partition) {
+                    records.addAll(PartitionReassigner.withCompletion(image, changed, mayLead));
                 }
             }
         }
-        List<Integer> newIsr = isr;
-        if (leader == PartitionRecord.NO_LEADER && unclean && uncleanLeader != PartitionRecord.NO_LEADER) {
-            leader = uncleanLeader;
-            newIsr = List.of(uncleanLeader);
+        return records;
+    }
+
+    /** The ELR rules of the topic (disabled, or enabled with its {@code min.insync.replicas}). */
+    ElrPolicy elrPolicy(MetadataImage image, String topic) {
+        if (!elrEnabled) {
+            return ElrPolicy.DISABLED;
         }
-        return new PartitionRecord(partition.topicId(), partition.partition(), partition.replicas(), newIsr, leader,
-                partition.leaderEpoch() + 1, partition.partitionEpoch() + 1);
+        String value = topicConfig(image, topic, MIN_INSYNC_REPLICAS);
+        return new ElrPolicy(true, value == null ? 1 : Integer.parseInt(value.trim()));
     }
 
     /** Whether the topic may elect an out-of-sync leader. */
     boolean uncleanElectionEnabled(MetadataImage image, String topic) {
-        String value = image.configs().topicConfigs(topic).get(UNCLEAN_LEADER_ELECTION);
-        if (value == null) {
-            value = image.configs().brokerConfigs("").get(UNCLEAN_LEADER_ELECTION);
-        }
-        if (value == null) {
-            value = staticBrokerConfigs.get(UNCLEAN_LEADER_ELECTION);
-        }
+        String value = topicConfig(image, topic, UNCLEAN_LEADER_ELECTION);
         return value != null && Boolean.parseBoolean(value.trim());
+    }
+
+    /** The topic's override, else the cluster-wide dynamic config, else the static broker config, else null. */
+    private String topicConfig(MetadataImage image, String topic, String name) {
+        String value = image.configs().topicConfigs(topic).get(name);
+        if (value == null) {
+            value = image.configs().brokerConfigs("").get(name);
+        }
+        if (value == null) {
+            value = staticBrokerConfigs.get(name);
+        }
+        return value;
     }
 
     /** Topics in a fixed order, so that the same image always yields the same records. */
@@ -148,7 +173,7 @@ final class ReplicationControl {
     }
 
     /** The image with the records applied, at the same offset: the state the next broker's changes build on. */
-    private static MetadataImage applied(MetadataImage image, List<MetadataRecord> records) {
+    static MetadataImage applied(MetadataImage image, List<MetadataRecord> records) {
         MetadataDelta delta = new MetadataDelta(image);
         records.forEach(delta::replay);
         return delta.apply(image.offset());

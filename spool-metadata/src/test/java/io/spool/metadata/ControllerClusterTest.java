@@ -170,6 +170,7 @@ class ControllerClusterTest {
 
     @Test
     void shouldKeepLastIsrMemberLeaderlessAndElectItAgainWhenItReturns() {
+        withElrDisabled();
         cluster.withBrokers(1, 2);
         Uuid t = cluster.topic("t", Map.of(0, List.of(1, 2)));
 
@@ -191,6 +192,7 @@ class ControllerClusterTest {
 
     @Test
     void shouldElectOutOfSyncReplicaWhenUncleanElectionEnabledForTopic() {
+        withElrDisabled();
         cluster.withBrokers(1, 2);
         Uuid clean = cluster.topic("clean", Map.of(0, List.of(1, 2)));
         Uuid unclean = cluster.topic("unclean", Map.of(0, List.of(1, 2)),
@@ -221,6 +223,13 @@ class ControllerClusterTest {
         cluster.heartbeat(2);
 
         assertThat(cluster.partition(t, 0)).isEqualTo(partition(t, 0, List.of(1, 2), List.of(2), 2, 2, 3));
+    }
+
+    /** The cluster as it was before KIP-966 (eligible.leader.replicas.version=0). */
+    private void withElrDisabled() {
+        cluster.close();
+        cluster = new TestCluster(ControllerSettings.defaults().withBrokerConfigs(Map.of(
+                ReplicationControl.ELR_VERSION, "0")));
     }
 
     private void shrinkIsrToLeader(Uuid topic) {
@@ -294,6 +303,7 @@ class ControllerClusterTest {
 
     @Test
     void shouldMoveLeadershipAwayAndFenceOnControlledShutdown() {
+        withElrDisabled();
         cluster.withBrokers(1, 2, 3);
         Uuid t = cluster.topic("t", Map.of(0, List.of(1, 2, 3), 1, List.of(2, 3, 1)));
         Uuid solo = cluster.topic("solo", Map.of(0, List.of(1)));

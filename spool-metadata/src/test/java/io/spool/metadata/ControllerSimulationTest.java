@@ -33,40 +33,64 @@ class ControllerSimulationTest {
         void check(MetadataImage before, MetadataImage after);
     }
 
-    /** Every ISR is a non-empty list of distinct replicas. */
-    static final class IsrIsDistinctReplicas implements Invariant {
+    /**
+     * Every ISR is a list of distinct replicas, empty only with ELR enabled; an ELR is a list of distinct replicas
+     * outside the ISR, empty with ELR disabled or when the ISR has at least the topic's effective min ISR.
+     */
+    record IsrIsDistinctReplicas(boolean elr) implements Invariant {
         @Override
         public void check(MetadataImage before, MetadataImage after) {
-            partitions(after).forEach(p -> {
-                assertThat(p.isr()).as("ISR of %s", p).isNotEmpty().doesNotHaveDuplicates();
-                assertThat(p.replicas()).as("replicas of %s", p).containsAll(p.isr());
-            });
+            for (TopicImage topic : after.topics().all()) {
+                int minIsr = Integer.parseInt(after.configs().topicConfigs(topic.name())
+                        .getOrDefault("min.insync.replicas", "1"));
+                topic.partitions().values().forEach(p -> {
+                    assertThat(p.isr()).as("ISR of %s", p).doesNotHaveDuplicates();
+                    assertThat(p.replicas()).as("replicas of %s", p).containsAll(p.isr()).containsAll(p.elr());
+                    assertThat(p.elr()).as("ELR of %s", p).doesNotHaveDuplicates().noneMatch(p.isr()::contains);
+                    if (!elr) {
+                        assertThat(p.isr()).as("ISR of %s", p).isNotEmpty();
+                        assertThat(p.elr()).as("ELR of %s", p).isEmpty();
+                    } else if (p.isr().size() >= Math.min(minIsr, p.replicas().size())) {
+                        assertThat(p.elr()).as("ELR of %s (min ISR %d)", p, minIsr).isEmpty();
+                    }
+                });
+            }
         }
     }
 
-    /** A leader is an unfenced member of the ISR; a partition without one has only a fenced broker in its ISR. */
-    static final class LeaderIsUnfencedIsrMember implements Invariant {
+    /**
+     * A leader is an unfenced member of the ISR. A partition without one has, with ELR disabled, only a fenced
+     * broker in its ISR; with ELR enabled, an empty ISR and only fenced brokers in its ELR.
+     */
+    record LeaderIsUnfencedIsrMember(boolean elr) implements Invariant {
         @Override
         public void check(MetadataImage before, MetadataImage after) {
             ClusterImage cluster = after.cluster();
             partitions(after).forEach(p -> {
-                if (p.leader() == PartitionRecord.NO_LEADER) {
+                if (p.leader() == PartitionRecord.NO_LEADER && !elr) {
                     assertThat(p.isr()).as("leaderless %s", p).hasSize(1);
                     assertThat(cluster.isFenced(p.isr().get(0))).as("leaderless %s", p).isTrue();
+                } else if (p.leader() == PartitionRecord.NO_LEADER) {
+                    assertThat(p.isr()).as("leaderless %s", p).isEmpty();
+                    assertThat(p.elr()).as("leaderless %s", p).allMatch(cluster::isFenced);
                 } else {
                     assertThat(p.isr()).as("ISR of %s", p).contains(p.leader());
                     assertThat(cluster.isFenced(p.leader())).as("leader of %s fenced", p).isFalse();
+                    assertThat(p.lastKnownElr()).as("last known leader of %s", p).isEmpty();
                 }
             });
         }
     }
 
-    /** A fenced broker is in an ISR only as its sole member, so it cannot hold up acks=all writes. */
-    static final class FencedBrokerIsOnlyASoleIsrMember implements Invariant {
+    /**
+     * A fenced broker is in an ISR only as its sole member (never, with ELR enabled), so it cannot hold up acks=all
+     * writes.
+     */
+    record FencedBrokerIsOnlyASoleIsrMember(boolean elr) implements Invariant {
         @Override
         public void check(MetadataImage before, MetadataImage after) {
             partitions(after).forEach(p -> {
-                if (p.isr().size() > 1) {
+                if (p.isr().size() > 1 || elr) {
                     assertThat(p.isr()).as("ISR of %s", p).allMatch(id -> !after.cluster().isFenced(id));
                 }
             });
@@ -142,28 +166,44 @@ class ControllerSimulationTest {
         }
     }
 
-    private static final List<Invariant> INVARIANTS = List.of(new IsrIsDistinctReplicas(),
-            new LeaderIsUnfencedIsrMember(), new FencedBrokerIsOnlyASoleIsrMember(), new EpochsMoveForward(),
-            new SnapshotRebuildsImage(), new ReassignmentFitsReplicas(), new ReassignmentCompletesOnceItCan());
+    private static List<Invariant> invariants(boolean elr) {
+        return List.of(new IsrIsDistinctReplicas(elr), new LeaderIsUnfencedIsrMember(elr),
+                new FencedBrokerIsOnlyASoleIsrMember(elr), new EpochsMoveForward(), new SnapshotRebuildsImage(),
+                new ReassignmentFitsReplicas(), new ReassignmentCompletesOnceItCan());
+    }
 
     @Test
     void shouldKeepInvariantsInEveryRandomRun() {
         for (long seed = 0; seed < 20; seed++) {
             try {
-                run(seed);
+                run(seed, true);
             } catch (AssertionError | RuntimeException e) {
                 throw new AssertionError("Simulation failed with seed " + seed + ": " + e.getMessage(), e);
             }
         }
     }
 
-    private static void run(long seed) {
-        try (Simulation simulation = new Simulation(new Random(seed))) {
+    @Test
+    void shouldKeepInvariantsInEveryRandomRunWithElrDisabled() {
+        for (long seed = 0; seed < 10; seed++) {
+            try {
+                run(seed, false);
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("Simulation (ELR disabled) failed with seed " + seed + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** One seeded run, with eligible leader replicas enabled or not. */
+    private static void run(long seed, boolean elr) {
+        List<Invariant> invariants = invariants(elr);
+        try (Simulation simulation = new Simulation(new Random(seed), elr)) {
             for (int step = 0; step < STEPS; step++) {
                 MetadataImage before = simulation.cluster.quorum.image();
                 String action = simulation.step();
                 MetadataImage after = simulation.cluster.quorum.image();
-                for (Invariant invariant : INVARIANTS) {
+                for (Invariant invariant : invariants) {
                     try {
                         invariant.check(before, after);
                     } catch (AssertionError e) {
@@ -184,15 +224,17 @@ class ControllerSimulationTest {
     /** The brokers' side of the run: what each knows, and one random action per step. */
     private static final class Simulation implements AutoCloseable {
         private final Random random;
-        private final TestCluster cluster = new TestCluster();
+        private final TestCluster cluster;
         private final Map<Integer, Long> lastContactMs = new HashMap<>();
         private boolean active = true;
         /** Whether the controller's last operation found it active: it starts sessions afresh when it was not. */
         private boolean controllerWasActive;
         private int topics;
 
-        Simulation(Random random) {
+        Simulation(Random random, boolean elr) {
             this.random = random;
+            this.cluster = new TestCluster(ControllerSettings.defaults().withBrokerConfigs(Map.of(
+                    ReplicationControl.ELR_VERSION, elr ? "1" : "0")));
         }
 
         String step() {
@@ -238,7 +280,9 @@ class ControllerSimulationTest {
 
         private String register(int id) {
             beforeControllerOperation();
-            BrokerRegistrationReply reply = cluster.register(id, random.nextBoolean() ? "a" : "b");
+            // A broker that stopped cleanly names the epoch it had; one that crashed names -1.
+            long previousEpoch = cluster.registeredEpoch(id).filter(e -> random.nextBoolean()).orElse(-1L);
+            BrokerRegistrationReply reply = cluster.register(id, random.nextBoolean() ? "a" : "b", previousEpoch);
             assertThat(reply.error()).isEqualTo(active ? Errors.NONE : Errors.NOT_CONTROLLER);
             if (reply.error() == Errors.NONE) {
                 lastContactMs.put(id, cluster.clock.millis());
@@ -288,8 +332,9 @@ class ControllerSimulationTest {
             int replicationFactor = 1 + random.nextInt(3);
             String name = "t" + topics++;
             beforeControllerOperation();
-            List<CreateTopicResult> results = cluster.controller.createTopics(List.of(CreateTopicSpec.of(name,
-                    partitions, replicationFactor)), false).join();
+            Map<String, String> configs = Map.of("min.insync.replicas", String.valueOf(1 + random.nextInt(3)));
+            List<CreateTopicResult> results = cluster.controller.createTopics(List.of(new CreateTopicSpec(name,
+                    partitions, (short) replicationFactor, Map.of(), configs)), false).join();
             return "create " + name + " -> " + results.get(0).error();
         }
 

@@ -42,13 +42,24 @@ final class TestCluster implements AutoCloseable {
         return this;
     }
 
+    /** Registers a broker that names no previous epoch (as after an unclean shutdown). */
     BrokerRegistrationReply register(int id, String rack) {
+        return register(id, rack, -1);
+    }
+
+    /** Registers a broker that names this previous broker epoch (its epoch at a clean shutdown, or -1). */
+    BrokerRegistrationReply register(int id, String rack, long previousBrokerEpoch) {
         BrokerRegistrationReply reply = controller.registerBroker(id, CLUSTER_ID,
-                List.of(new Endpoint("PLAINTEXT", "localhost", 9092 + id)), rack).join();
+                List.of(new Endpoint("PLAINTEXT", "localhost", 9092 + id)), rack, previousBrokerEpoch).join();
         if (reply.error() == Errors.NONE) {
             epochs.put(id, reply.brokerEpoch());
         }
         return reply;
+    }
+
+    /** The epoch the image has the broker registered with, if it is registered. */
+    java.util.Optional<Long> registeredEpoch(int id) {
+        return quorum.image().cluster().registration(id).map(BrokerRegistration::epoch);
     }
 
     long epoch(int id) {

@@ -147,7 +147,8 @@ public final class ControllerApis {
     private CompletableFuture<BrokerRegistrationResponseData> registerBroker(BrokerRegistrationRequestData data) {
         List<Endpoint> endpoints = new ArrayList<>();
         data.listeners().forEach(l -> endpoints.add(new Endpoint(l.name(), l.host(), l.port())));
-        return controller.registerBroker(data.brokerId(), data.clusterId(), endpoints, data.rack())
+        return controller.registerBroker(data.brokerId(), data.clusterId(), endpoints, data.rack(),
+                data.previousBrokerEpoch())
                 .handle((reply, error) -> error != null
                         ? new BrokerRegistrationResponseData().setErrorCode(errorOf(error).code())
                         : new BrokerRegistrationResponseData().setErrorCode(reply.error().code())
