@@ -23,14 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A seeded random fault run: while an idempotent {@code acks=all} producer writes to an RF=3,
  * {@code min.insync.replicas=2} topic and a consumer group reads and commits it, {@link RandomNodeFaults} kills
- * partition leaders, the active controller and other nodes with SIGKILL, pauses nodes with SIGSTOP and stops them
- * cleanly, round after round, until the run's time is up. After each round every node must serve again, the producer
+ * partition leaders, the active controller and other nodes with SIGKILL, pauses nodes with SIGSTOP, stops them
+ * cleanly, cuts nodes off the network or one link between a leader and a follower (each node runs in its own network
+ * namespace of a {@link NetworkLab}), and fills nodes' disks ({@link SmallDisk}), round after round, until the run's
+ * time is up. After each round every node must serve again, the producer
  * must write to every partition again, and every partition must get its full ISR back before the next round. At the
  * end: every acknowledged record is read back exactly once, in order; the group delivered all of them; no committed
  * offset moved back; the replicas are byte-identical.
  *
  * <p>Settings (system properties): {@code spool.fault.seed} (1), {@code spool.fault.duration.s} (60: how long new
- * rounds start), {@code spool.fault.nodes} (3 or 5). The defaults are the short run of {@code ./mvnw verify};
+ * rounds start), {@code spool.fault.nodes} (3 or 5), {@code spool.fault.network} ({@code namespaces}, which needs
+ * root, iproute2 and nftables; or {@code loopback}: no network or disk faults). The defaults are the short run of {@code ./mvnw verify};
  * docs/operations.md gives the command for a long one. A failure names its seed, and keeps the nodes' logs under
  * {@code target/cluster-logs/ClusterFaultIT-seed-<seed>}.
  */
@@ -44,6 +47,8 @@ class ClusterFaultIT {
     private static final int WRITING_AGAIN = 10;
     private static final Duration NODES_BACK = Duration.ofSeconds(120);
     private static final Duration RECOVERY = Duration.ofSeconds(60);
+    /** Each node's disk: room for the run, small enough to fill in a moment. */
+    private static final long DISK_BYTES = 256L << 20;
 
     @TempDir
     Path dir;
@@ -53,11 +58,16 @@ class ClusterFaultIT {
         long seed = Long.getLong("spool.fault.seed", 1L);
         int seconds = Integer.getInteger("spool.fault.duration.s", 60);
         int nodes = Integer.getInteger("spool.fault.nodes", 3);
+        String network = System.getProperty("spool.fault.network", "namespaces");
         String replay = "-Dspool.fault.seed=" + seed + " -Dspool.fault.duration.s=" + seconds + " -Dspool.fault.nodes="
-                + nodes;
+                + nodes + " -Dspool.fault.network=" + network;
         assertThat(nodes).as("spool.fault.nodes").isIn(3, 5);
-        report("seed " + seed + ", " + nodes + " nodes, " + seconds + " s of faults (replay with " + replay + ")");
-        SpoolCluster cluster = SpoolCluster.start(dir.resolve("cluster"), nodes);
+        assertThat(network).as("spool.fault.network").isIn("namespaces", "loopback");
+        boolean isolated = network.equals("namespaces");
+        report("seed " + seed + ", " + nodes + " nodes, " + seconds + " s of faults, network " + network
+                + " (replay with " + replay + ")");
+        SpoolCluster cluster = SpoolCluster.start(dir.resolve("cluster"), nodes, Map.of(),
+                new SpoolCluster.Setup(isolated, isolated ? DISK_BYTES : 0));
         try {
             new Run(cluster, seed, Duration.ofSeconds(seconds)).run();
         } catch (Throwable e) {

@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A cut is a silent drop, as a failed switch or a firewall gives: an nftables table in each namespace drops every
  * packet to and from the addresses in its {@code blocked} set, so a connection across the cut neither completes nor
  * fails until the peer's timeouts notice; established connections stall the same way. {@link #cut} blocks one link
- * both ways, {@link #isolate} every link of a host including the one to the test's clients, {@link #heal} restores
- * them all.
+ * both ways, {@link #isolate} every link of a host including the one to the test's clients; {@link #restore} and
+ * {@link #rejoin} undo them, {@link #heal} restores every link.
  *
  * <p>Needs root, {@code ip} (iproute2) and {@code nft} (nftables): {@code .ci/run} installs nftables. The tag comes
  * from the test JVM's pid, so a run left over from a killed JVM with the same tag is cleared at {@link #create}.
@@ -117,6 +117,22 @@ final class NetworkLab implements AutoCloseable {
         cut(id, CLIENTS);
     }
 
+    /** Restores the link between {@code a} and {@code b} after {@link #cut}. */
+    void restore(int a, int b) {
+        unblock(a, b);
+        unblock(b, a);
+    }
+
+    /** Restores every link of node {@code id} after {@link #isolate}. */
+    void rejoin(int id) {
+        for (int other : hosts) {
+            if (other != id) {
+                restore(id, other);
+            }
+        }
+        restore(id, CLIENTS);
+    }
+
     /** Restores every link. */
     void heal() {
         for (Map.Entry<Integer, Set<Integer>> entry : blocked.entrySet()) {
@@ -149,6 +165,15 @@ final class NetworkLab implements AutoCloseable {
         }
         String address = peer == CLIENTS ? bridgeAddress() : address(peer);
         run(inNamespace(host, List.of("nft", "add", "element", "inet", TABLE, "blocked", "{ " + address + " }")));
+    }
+
+    private void unblock(int host, int peer) {
+        Set<Integer> peers = blocked.get(host);
+        if (peers == null || !peers.remove(peer) || host == CLIENTS) {
+            return;
+        }
+        String address = peer == CLIENTS ? bridgeAddress() : address(peer);
+        run(inNamespace(host, List.of("nft", "delete", "element", "inet", TABLE, "blocked", "{ " + address + " }")));
     }
 
     private void build() {
