@@ -85,6 +85,12 @@ final class ServerSettings {
             Setting.atLeast("connections.max.idle.ms", LONG, "600000", 1, "Idle connections are closed after this."),
             Setting.atLeast("min.insync.replicas", INT, "1", 1, "Replicas that must acknowledge an acks=all write."),
             Setting.of("unclean.leader.election.enable", BOOLEAN, "false", "Allow an out-of-sync replica to lead."),
+            Setting.oneOf("eligible.leader.replicas.version", "1", List.of("0", "1"),
+                    "Eligible leader replicas (KIP-966; Kafka's feature of this name, on by default for clusters"
+                            + " created by Kafka 4.1+): 1 keeps replicas that left the ISR below min.insync.replicas"
+                            + " eligible to lead; 0 is the behavior before. Set the same on every node."),
+            Setting.atLeast("max.request.partition.size.limit", INT, "2000", 1,
+                    "The most partitions one DescribeTopicPartitions response holds."),
             Setting.of("broker.rack", STRING, "", "The rack of this broker, for rack-aware replica placement."),
             Setting.atLeast("broker.heartbeat.interval.ms", LONG, "2000", 1,
                     "How often this broker heartbeats to the active controller."),

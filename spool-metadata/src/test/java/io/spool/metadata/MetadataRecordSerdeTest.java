@@ -62,6 +62,32 @@ class MetadataRecordSerdeTest {
         assertThat(hex).isEqualTo(String.format(expected, hex.substring(2, 10)));
     }
 
+    /**
+     * PartitionRecord v1 (type 11, KIP-966) adds the ELR and last known ELR; a record with both empty is still
+     * written as v0 (type 2), and v0 reads with both empty.
+     */
+    @Example
+    void shouldEncodePartitionRecordWithElrAsV1AndReadV0WithEmptyElr() {
+        Uuid id = new Uuid(0x0102030405060708L, 0x090A0B0C0D0E0F10L);
+        PartitionRecord withElr = new PartitionRecord(id, 1, List.of(1, 2, 3), List.of(), -1, 3, 4, List.of(2, 1),
+                List.of(1));
+        String hex = HexFormat.of().formatHex(MetadataRecordSerde.encode(List.of(withElr)));
+        String uuid = "0102030405060708090a0b0c0d0e0f10";
+        String expected = "00" + "%s" + "00000001"
+                + "0b" + uuid + "00000001" + "00000003" + "00000001" + "00000002" + "00000003" + "00000000"
+                + "ffffffff" + "00000003" + "00000004" + "00000002" + "00000002" + "00000001" + "00000001"
+                + "00000001";
+        assertThat(hex).isEqualTo(String.format(expected, hex.substring(2, 10)));
+
+        PartitionRecord v0 = new PartitionRecord(id, 1, List.of(1, 2), List.of(2), 2, 3, 4);
+        byte[] v0Bytes = MetadataRecordSerde.encode(List.of(v0));
+        assertThat(v0Bytes[9]).as("type of a record without ELR").isEqualTo((byte) 2);
+        PartitionRecord read = (PartitionRecord) MetadataRecordSerde.decode(v0Bytes).get(0);
+        assertThat(read.elr()).isEmpty();
+        assertThat(read.lastKnownElr()).isEmpty();
+        assertThat(read).isEqualTo(v0);
+    }
+
     @Property(tries = 200)
     void shouldRejectAnyFlippedByte(@ForAll("batches") @Size(min = 1) List<MetadataRecord> records,
             @ForAll("indexes") int indexSeed, @ForAll("nonZeroBytes") byte flip) {
@@ -136,8 +162,9 @@ class MetadataRecordSerdeTest {
 
     private static Arbitrary<MetadataRecord> partition() {
         Arbitrary<List<Integer>> ids = Arbitraries.integers().list().ofMaxSize(7);
-        return Combinators.combine(uuids(), Arbitraries.integers(), ids, ids, Arbitraries.integers(),
-                Arbitraries.integers(), Arbitraries.integers()).as(PartitionRecord::new);
+        Arbitrary<PartitionRecord> base = Combinators.combine(uuids(), Arbitraries.integers(), ids, ids,
+                Arbitraries.integers(), Arbitraries.integers(), Arbitraries.integers()).as(PartitionRecord::new);
+        return Combinators.combine(base, ids, ids).as(PartitionRecord::withElr);
     }
 
     private static Arbitrary<MetadataRecord> partitionReassignment() {

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * logDir/
- *   .clean-shutdown                      present only between a clean close and the next open
+ *   .clean-shutdown                      present only between a clean close and the next open; holds the broker
+ *                                        epoch of that close as decimal text (empty when none was known)
  *   recovery-point-offset-checkpoint     per partition: offsets below are fsynced (crash recovery starts here)
  *   log-start-offset-checkpoint          per partition: first offset still visible
  *   replication-offset-checkpoint        per partition: the high watermark (committed below it)
@@ -54,6 +55,9 @@ public final class LogManager implements AutoCloseable {
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object checkpointLock = new Object();
     private boolean closed;
+    /** The broker epoch every log dir's clean-shutdown marker named at open, or -1; see {@link #open}. */
+    private long cleanShutdownBrokerEpoch = Long.MIN_VALUE;
+    private volatile java.util.function.LongSupplier brokerEpochAtClose = () -> -1;
 
     private LogManager(List<Path> logDirs, Clock clock, Random random) {
         this.logDirs = List.copyOf(logDirs);
@@ -74,6 +78,9 @@ public final class LogManager implements AutoCloseable {
         for (Path dir : logDirs) {
             manager.loadDir(dir, configs);
         }
+        if (manager.cleanShutdownBrokerEpoch == Long.MIN_VALUE) {
+            manager.cleanShutdownBrokerEpoch = -1;
+        }
         return manager;
     }
 
@@ -82,6 +89,7 @@ public final class LogManager implements AutoCloseable {
             Files.createDirectories(logDir);
             Path marker = logDir.resolve(CLEAN_SHUTDOWN_FILE);
             boolean clean = Files.exists(marker);
+            noteCleanShutdownEpoch(clean ? readEpoch(marker) : -1);
             Map<TopicPartition, Long> recoveryPoints = OffsetCheckpointFile.read(
                 logDir.resolve(OffsetCheckpointFile.RECOVERY_POINT));
             Map<TopicPartition, Long> logStarts = OffsetCheckpointFile.read(
@@ -120,6 +128,39 @@ public final class LogManager implements AutoCloseable {
             LOG.info("Loaded {} ({} shutdown)", logDir, clean ? "clean" : "unclean");
         } catch (IOException e) {
             throw new StorageException("cannot load log directory " + logDir, e);
+        }
+    }
+
+    /**
+     * The broker epoch this node had when it last stopped cleanly, as Kafka's clean-shutdown file records it
+     * (KIP-966): the epoch named by the marker of every log dir, or -1 if a log dir was not shut down cleanly, the
+     * markers disagree or one names none. The broker sends it as PreviousBrokerEpoch when it registers.
+     */
+    public long cleanShutdownBrokerEpoch() {
+        return cleanShutdownBrokerEpoch;
+    }
+
+    /** Where {@link #close} reads the broker epoch it records in the clean-shutdown markers. */
+    public void recordBrokerEpochAtClose(java.util.function.LongSupplier brokerEpoch) {
+        this.brokerEpochAtClose = brokerEpoch;
+    }
+
+    private void noteCleanShutdownEpoch(long epoch) {
+        if (cleanShutdownBrokerEpoch == Long.MIN_VALUE) {
+            cleanShutdownBrokerEpoch = epoch;
+        } else if (cleanShutdownBrokerEpoch != epoch) {
+            cleanShutdownBrokerEpoch = -1;
+        }
+    }
+
+    /** The epoch a clean-shutdown marker names, or -1 for an empty or unreadable one (it still marks a clean stop). */
+    private static long readEpoch(Path marker) {
+        try {
+            String text = Files.readString(marker).trim();
+            return text.isEmpty() ? -1 : Long.parseLong(text);
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("Unreadable broker epoch in {}", marker, e);
+            return -1;
         }
     }
 
@@ -330,7 +371,8 @@ public final class LogManager implements AutoCloseable {
         }
         for (Path dir : logDirs) {
             try {
-                Files.write(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
+                long epoch = brokerEpochAtClose.getAsLong();
+                Files.writeString(dir.resolve(CLEAN_SHUTDOWN_FILE), epoch < 0 ? "" : Long.toString(epoch));
                 Fs.fsyncDir(dir);
             } catch (IOException e) {
                 throw new StorageException("cannot write clean shutdown marker in " + dir, e);

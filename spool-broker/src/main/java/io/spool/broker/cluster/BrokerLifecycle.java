@@ -41,6 +41,8 @@ public final class BrokerLifecycle implements AutoCloseable {
     private final Uuid incarnation = Uuid.randomUuid();
     private volatile List<Endpoint> endpoints;
     private volatile long brokerEpoch = -1;
+    /** The epoch of this node's last clean shutdown, named by its first registration (KIP-966); -1 if unclean. */
+    private volatile long previousBrokerEpoch = -1;
     private volatile boolean fenced = true;
     private volatile boolean stopping;
     private final CompletableFuture<Void> unfenced = new CompletableFuture<>();
@@ -66,6 +68,15 @@ public final class BrokerLifecycle implements AutoCloseable {
         return brokerEpoch;
     }
 
+    /**
+     * The broker epoch this node had when it last stopped cleanly (its log dirs' clean-shutdown markers), or -1: the
+     * first registration names it as PreviousBrokerEpoch so that the controller can tell a clean restart from a
+     * crash; later registrations of this process name the epoch they replace. Set before {@link #start}.
+     */
+    public void setPreviousBrokerEpoch(long epoch) {
+        this.previousBrokerEpoch = epoch;
+    }
+
     /** Registers and starts heartbeating; the future completes once the controller has unfenced this broker. */
     public CompletableFuture<Void> start(List<Endpoint> brokerEndpoints) {
         this.endpoints = List.copyOf(brokerEndpoints);
@@ -79,7 +90,7 @@ public final class BrokerLifecycle implements AutoCloseable {
         }
         BrokerRegistrationRequestData request = new BrokerRegistrationRequestData().setBrokerId(nodeId)
                 .setClusterId(clusterId).setIncarnationId(incarnation).setRack(rack)
-                .setPreviousBrokerEpoch(brokerEpoch);
+                .setPreviousBrokerEpoch(brokerEpoch >= 0 ? brokerEpoch : previousBrokerEpoch);
         for (Endpoint e : endpoints) {
             request.listeners().add(new BrokerRegistrationRequestData.Listener().setName(e.listener())
                     .setHost(e.host()).setPort(e.port()).setSecurityProtocol((short) 0));

@@ -234,7 +234,11 @@ public final class Partition {
 
     /**
      * Leader: raises the high watermark to the lowest log end over the ISR (the leader's own counted as what is
-     * durable under its flush mode), waking fetches and completing acks=all producers it now covers.
+     * durable under its flush mode), waking fetches and completing acks=all producers it now covers. While the ISR is
+     * smaller than the effective {@code min.insync.replicas} (never more than the replicas) the high watermark stays
+     * where it is, as in Kafka since KIP-966 ("strict min ISR"): acks=1 writes are appended and acknowledged but
+     * stay invisible to consumers until the ISR grows back, so a replica that left the ISR below that size (an
+     * eligible leader replica) holds every committed record.
      */
     boolean maybeAdvanceHighWatermark() {
         Assignment current = assignment;
@@ -254,7 +258,7 @@ public final class Partition {
                 FollowerState state = followers.get(id);
                 candidate = Math.min(candidate, state == null ? -1 : state.logEndOffset);
             }
-            moved = candidate > log.highWatermark();
+            moved = candidate > log.highWatermark() && !isUnderMinIsr(current);
             if (moved) {
                 log.updateHighWatermark(candidate);
             }
@@ -270,6 +274,11 @@ public final class Partition {
             hwWaiters.forEach(Runnable::run);
         }
         return moved;
+    }
+
+    /** Whether the ISR is smaller than Kafka's effective min ISR: min.insync.replicas, at most the replicas. */
+    static boolean isUnderMinIsr(Assignment assignment) {
+        return assignment.isr().size() < Math.min(assignment.minInsyncReplicas(), assignment.replicas().size());
     }
 
     /** Follower: takes the leader's high watermark, bounded by what this replica has. */
