@@ -67,13 +67,33 @@ public final class ServerConfig {
         if (isBroker() && brokerListeners().isEmpty()) {
             throw new InvalidConfigException("listeners must have at least one non-controller listener");
         }
+        if (!isBroker() && !brokerListeners().isEmpty()) {
+            throw new InvalidConfigException("A dedicated controller (process.roles=controller) serves no clients:"
+                    + " listeners may only hold the controller listeners " + controllerListenerNames() + ", not "
+                    + brokerListeners().stream().map(Listener::name).toList());
+        }
         for (String entry : getList("listener.security.protocol.map")) {
             if (!entry.toUpperCase().endsWith(":PLAINTEXT")) {
                 throw new InvalidConfigException("Only PLAINTEXT listeners are supported, not " + entry);
             }
         }
         advertisedListeners();
-        quorumVoters();
+        validateRolesAgainstVoters();
+    }
+
+    /** A controller is a voter and a voter is a controller, as in Kafka with a static quorum. */
+    private void validateRolesAgainstVoters() {
+        boolean voter = quorumVoters().containsKey(nodeId());
+        if (isController() && !voter) {
+            throw new InvalidConfigException("node.id " + nodeId() + " must be in controller.quorum.voters, as"
+                    + " process.roles includes controller");
+        }
+        if (!isController() && voter) {
+            throw new InvalidConfigException(getList("controller.quorum.voters").isEmpty()
+                    ? "process.roles=broker needs controller.quorum.voters: the controllers this broker follows"
+                    : "node.id " + nodeId() + " is in controller.quorum.voters, so process.roles must include"
+                            + " controller");
+        }
     }
 
     public int nodeId() {

@@ -22,6 +22,7 @@ import io.spool.broker.network.RequestHandler;
 import io.spool.broker.cluster.BrokerLifecycle;
 import io.spool.broker.cluster.ControllerApis;
 import io.spool.broker.cluster.ControllerChannel;
+import io.spool.broker.cluster.ControllerWire;
 import io.spool.broker.replica.Partition;
 import io.spool.broker.replica.ReplicaFetchers;
 import io.spool.broker.replica.ReplicaManager;
@@ -57,9 +58,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Spool node: owns the metadata quorum member, the log manager and the network server, and their lifecycle.
- * {@link #start} returns once the node answers requests; {@link #close} stops it cleanly (flushes logs and writes
- * the clean-shutdown marker). Thread-safe.
+ * One Spool node: owns the metadata quorum member and their lifecycle; on a controller ({@code process.roles}
+ * has {@code controller}) the controller, on a broker the log manager, the replicas, the group coordinator and the
+ * network server. A dedicated controller ({@code process.roles=controller}) has no broker listener, no partition
+ * logs and no broker registration: it votes, and serves the controller requests that brokers send through the
+ * quorum while it leads. {@link #start} returns once the node answers requests; {@link #close} stops it cleanly
+ * (flushes logs and writes the clean-shutdown marker). Thread-safe.
  */
 public final class SpoolServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpoolServer.class);
@@ -96,32 +100,47 @@ public final class SpoolServer implements AutoCloseable {
 
     private void doStart() throws IOException, InterruptedException {
         long startNs = System.nanoTime();
-        if (!config.isBroker()) {
-            // A dedicated controller needs a controller listener that speaks the Kafka protocol next to the Raft
-            // one, for the brokers' requests; until then every controller is also a broker.
-            throw new InvalidConfigException("process.roles=controller is not supported yet;"
-                    + " use process.roles=broker,controller (or broker for a node that is not a voter)");
-        }
         Clock clock = Clock.systemUTC();
-        String clusterId = MetaProperties.loadOrFormat(config.logDirs(), config.nodeId(), proposedClusterId());
-        LogManager logs = LogManager.open(config.logDirs(), clock);
-        logs.onLogDirFailure(new LogDirFailStop());
-        closeables.add(logs);
-
+        // A dedicated controller keeps nothing but the metadata log; it formats the directory that holds it.
+        String clusterId = MetaProperties.loadOrFormat(config.isBroker() ? config.logDirs()
+                : List.of(config.metadataLogDir()), config.nodeId(), proposedClusterId());
         MetadataQuorum quorum = config.isController()
                 ? new RatisMetadataQuorum(config.nodeId(), voterAddresses(), config.metadataLogDir(), clusterId)
                 : RatisMetadataQuorum.listener(config.nodeId(), metadataListenerAddress(), voterAddresses(),
                         config.metadataLogDir(), clusterId);
         closeables.add(0, quorum);
         TopicConfigView topicConfigs = new TopicConfigView(config);
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig,
-                overrides -> Integer.parseInt(topicConfigs.value(overrides, "min.insync.replicas")), clock);
-        closeables.add(0, replicas::shutdown);
-        GroupCoordinatorService groups = new GroupCoordinatorService(config, replicas, clock);
-        closeables.add(0, groups);
-        quorum.addListener(replicas);
-        quorum.addListener(groups);
+        ControllerApis controllerApis = config.isController()
+                ? startController(quorum, topicConfigs, clusterId, clock) : null;
+        ControllerChannel channel = new ControllerChannel(config.nodeId(), quorum, controllerApis);
+        closeables.add(0, channel);
+        BrokerParts broker = config.isBroker() ? openBroker(quorum, channel, topicConfigs, clusterId, clock) : null;
 
+        quorum.start();
+
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                new DefaultThreadFactory("spool-log-retention", true));
+        closeables.add(0, scheduler::shutdownNow);
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (!quorum.isRunning() && !closed) {
+                LOG.error("The metadata quorum member of node {} stopped on its own; stopping the node",
+                        config.nodeId());
+                new Thread(this::close, "spool-fail-stop").start();
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        List<Endpoint> endpoints = broker == null ? List.of() : startBroker(broker, scheduler);
+        LOG.info("Spool node {} ({}) of cluster {} serving on {} (started in {} ms)", config.nodeId(),
+                config.valueAsString("process.roles"), clusterId, broker == null
+                        ? "the metadata quorum only" : endpoints,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+    }
+
+    /**
+     * The controller of a voter: it serves the controller requests other nodes send through the quorum while this
+     * node leads it. Called before the quorum starts, so that this node never leads without serving them.
+     */
+    private ControllerApis startController(MetadataQuorum quorum, TopicConfigView topicConfigs, String clusterId,
+            Clock clock) {
         Controller controller = new Controller(quorum, clock, controllerSettings(clusterId));
         closeables.add(0, controller);
         Map<Integer, Endpoint> voterEndpoints = new HashMap<>();
@@ -129,33 +148,58 @@ public final class SpoolServer implements AutoCloseable {
         config.quorumVoters().forEach((id, l) -> voterEndpoints.put(id, new Endpoint(controllerListener, l.host(),
                 l.port())));
         ControllerApis controllerApis = new ControllerApis(controller, topicConfigs, quorum, voterEndpoints);
-        String interBroker = config.getString("inter.broker.listener.name");
-        ControllerChannel channel = new ControllerChannel(config.nodeId(), quorum, controllerApis, interBroker);
-        closeables.add(0, channel);
+        quorum.serveControllerRequests(ControllerWire.server(controllerApis::handle));
+        return controllerApis;
+    }
+
+    /** What a broker keeps between opening its parts (before the quorum starts) and serving. */
+    private record BrokerParts(String clusterId, MetadataQuorum quorum, ControllerChannel channel,
+            TopicConfigView topicConfigs, LogManager logs, ReplicaManager replicas, GroupCoordinatorService groups,
+            BrokerLifecycle lifecycle, Clock clock) {
+    }
+
+    /** Opens the logs and the broker's components, and subscribes them to the metadata before it is replayed. */
+    private BrokerParts openBroker(MetadataQuorum quorum, ControllerChannel channel, TopicConfigView topicConfigs,
+            String clusterId, Clock clock) {
+        LogManager logs = LogManager.open(config.logDirs(), clock);
+        logs.onLogDirFailure(new LogDirFailStop());
+        closeables.add(logs);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig,
+                overrides -> Integer.parseInt(topicConfigs.value(overrides, "min.insync.replicas")), clock);
+        closeables.add(0, replicas::shutdown);
+        GroupCoordinatorService groups = new GroupCoordinatorService(config, replicas, clock);
+        closeables.add(0, groups);
+        quorum.addListener(replicas);
+        quorum.addListener(groups);
         String rack = config.getString("broker.rack").isEmpty() ? null : config.getString("broker.rack");
         BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), clusterId, rack, quorum, channel,
                 config.getLong("broker.heartbeat.interval.ms"));
-        // KIP-966: the controller tells a clean restart from a crash by the epoch the last clean stop recorded.
-        lifecycle.setPreviousBrokerEpoch(logs.cleanShutdownBrokerEpoch());
-        logs.recordBrokerEpochAtClose(lifecycle::brokerEpoch);
         ReplicaFetchers fetchers = new ReplicaFetchers(config.nodeId(), logs, lifecycle::brokerEpoch,
                 new ReplicaFetchers.Settings(config.getInt("replica.fetch.wait.max.ms"), 1,
                         config.getInt("replica.fetch.response.max.bytes"), config.getInt("replica.fetch.max.bytes"),
                         config.getInt("replica.fetch.backoff.ms")));
         closeables.add(0, fetchers);
-        replicas.connect(fetchers, (partition, isr) -> alterIsr(channel, lifecycle, partition, isr), interBroker);
+        replicas.connect(fetchers, (partition, isr) -> alterIsr(channel, lifecycle, partition, isr),
+                config.getString("inter.broker.listener.name"));
+        return new BrokerParts(clusterId, quorum, channel, topicConfigs, logs, replicas, groups, lifecycle, clock);
+    }
 
-        quorum.start();
-
-        BrokerContext broker = new BrokerContext(config, clusterId, quorum, channel, replicas, clock);
-        RequestDispatcher dispatcher = handlers(broker, topicConfigs, groups, controllerApis);
-        network = new NetworkServer(networkSettings(), dispatcher);
+    /**
+     * Binds the broker listeners, registers with the active controller (wherever it runs) and waits until it has
+     * unfenced this broker and the registration is in this node's metadata; then takes up the replicas.
+     */
+    private List<Endpoint> startBroker(BrokerParts broker, ScheduledExecutorService scheduler) throws IOException,
+            InterruptedException {
+        BrokerContext context = new BrokerContext(config, broker.clusterId(), broker.quorum(), broker.channel(),
+                broker.replicas(), broker.clock());
+        network = new NetworkServer(networkSettings(), handlers(context, broker.topicConfigs(), broker.groups()));
         closeables.add(0, network);
         List<Endpoint> endpoints = new ArrayList<>();
         for (Listener listener : config.brokerListeners()) {
             int port = network.bind(listener.name(), listener.host(), listener.port());
             endpoints.add(advertised(listener, port));
         }
+        BrokerLifecycle lifecycle = broker.lifecycle();
         closeables.add(0, lifecycle);
         if (config.getBoolean("controlled.shutdown.enable")) {
             // Runs before the network stops, so the controller (maybe this node) can still be reached.
@@ -169,20 +213,14 @@ public final class SpoolServer implements AutoCloseable {
         // Only an image that holds this broker's registration is known to hold everything committed before it: a
         // replica manager reconciling its logs against an older image would delete the logs of topics it does not
         // know yet.
-        awaitOwnRegistration(quorum, lifecycle.brokerEpoch());
-        replicas.activate(quorum.image());
-        groups.activate(quorum.image());
+        awaitOwnRegistration(broker.quorum(), lifecycle.brokerEpoch());
+        broker.replicas().activate(broker.quorum().image());
+        broker.groups().activate(broker.quorum().image());
+        scheduleBrokerTasks(scheduler, broker.replicas(), broker.logs());
+        return endpoints;
+    }
 
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-                new DefaultThreadFactory("spool-log-retention", true));
-        closeables.add(0, scheduler::shutdownNow);
-        scheduler.scheduleWithFixedDelay(() -> {
-            if (!quorum.isRunning() && !closed) {
-                LOG.error("The metadata quorum member of node {} stopped on its own; stopping the node",
-                        config.nodeId());
-                new Thread(this::close, "spool-fail-stop").start();
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+    private void scheduleBrokerTasks(ScheduledExecutorService scheduler, ReplicaManager replicas, LogManager logs) {
         long maxLag = config.getLong("replica.lag.time.max.ms");
         scheduler.scheduleWithFixedDelay(() -> runSafely(() -> replicas.shrinkLaggingIsrs(maxLag)), maxLag / 2,
                 maxLag / 2, TimeUnit.MILLISECONDS);
@@ -192,12 +230,10 @@ public final class SpoolServer implements AutoCloseable {
         long checkpoints = config.getLong("log.flush.offset.checkpoint.interval.ms");
         scheduler.scheduleWithFixedDelay(() -> runSafely(logs::writeCheckpoints), checkpoints, checkpoints,
                 TimeUnit.MILLISECONDS);
-        LOG.info("Spool node {} of cluster {} serving on {} (started in {} ms)", config.nodeId(), clusterId,
-                endpoints, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
     }
 
     private static RequestDispatcher handlers(BrokerContext broker, TopicConfigView topicConfigs,
-            GroupCoordinatorService groups, ControllerApis controllerApis) {
+            GroupCoordinatorService groups) {
         ProducerIdManager producerIds = new ProducerIdManager((brokerId, size) -> broker.controller()
                 .call(ApiKeys.ALLOCATE_PRODUCER_IDS, new AllocateProducerIdsRequestData().setBrokerId(brokerId)
                         .setBrokerEpoch(-1), 30_000)
@@ -209,18 +245,10 @@ public final class SpoolServer implements AutoCloseable {
                     return new ProducerIdBlock(response.producerIdStart(), response.producerIdLen());
                 }), broker.nodeId());
         RequestDispatcher.Builder builder = RequestDispatcher.builder();
-        RequestHandler controllerHandler = (request, connection) -> controllerApis.handle(request.apiKey(),
-                request.apiVersion(), request.body());
-        builder.registerInternal(ApiKeys.BROKER_REGISTRATION, 0, ApiKeys.BROKER_REGISTRATION.latestVersion(),
-                        controllerHandler)
-                .registerInternal(ApiKeys.BROKER_HEARTBEAT, 0, ApiKeys.BROKER_HEARTBEAT.latestVersion(),
-                        controllerHandler)
-                .registerInternal(ApiKeys.ALTER_PARTITION, 2, ApiKeys.ALTER_PARTITION.latestVersion(),
-                        controllerHandler)
-                .registerInternal(ApiKeys.ALLOCATE_PRODUCER_IDS, 0, ApiKeys.ALLOCATE_PRODUCER_IDS.latestVersion(),
-                        controllerHandler)
-                // Clients ask any broker; they are answered by the active controller, wherever that is.
-                .register(ApiKeys.DESCRIBE_QUORUM, 0, 2, forwarded(broker, () ->
+        // Clients ask any broker; they are answered by the active controller, wherever that is. The APIs nodes call
+        // on the controller (BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds) reach it
+        // through the metadata quorum, never through a broker listener.
+        builder.register(ApiKeys.DESCRIBE_QUORUM, 0, 2, forwarded(broker, () ->
                         new org.apache.kafka.common.message.DescribeQuorumResponseData()
                                 .setErrorCode(Errors.NOT_CONTROLLER.code())))
                 .register(ApiKeys.ELECT_LEADERS, 0, 2, forwarded(broker, () ->
@@ -245,9 +273,6 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(broker))
-                .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0,
-                        new io.spool.broker.handler.DescribeTopicPartitionsHandler(broker::image,
-                                broker.config().getInt("max.request.partition.size.limit")))
                 .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker, groups))
                 .apiVersions(0, 4)
                 .build();
@@ -321,7 +346,8 @@ public final class SpoolServer implements AutoCloseable {
     /**
      * The id a fresh node formats its directories with: {@code cluster.id} if set (what Kafka's
      * {@code kafka-storage format --cluster-id} does), else, for a quorum of several voters, one derived from the
-     * voter list, so that the nodes of one cluster agree without a format step; a single node picks a random one.
+     * voter list, so that the nodes of one cluster agree without a format step; a single node (the only voter, and
+     * a broker too) picks a random one. A dedicated controller and its brokers derive theirs, even from one voter.
      */
     private String proposedClusterId() {
         String configured = config.getString("cluster.id");
@@ -329,7 +355,7 @@ public final class SpoolServer implements AutoCloseable {
             return configured;
         }
         Map<Integer, Listener> voters = config.quorumVoters();
-        if (voters.size() <= 1) {
+        if (voters.size() <= 1 && config.isBroker() && config.isController()) {
             return null;
         }
         StringBuilder key = new StringBuilder("spool-voters:");

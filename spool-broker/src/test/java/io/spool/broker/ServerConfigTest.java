@@ -86,4 +86,36 @@ class ServerConfigTest {
         assertThat(config.isExplicit("num.partitions")).isFalse();
         assertThat(config.getList("log.dirs")).isEqualTo(List.of("/a", "/b"));
     }
+
+    @Test
+    void shouldAcceptADedicatedControllerWhenItHasOnlyTheControllerListener() {
+        ServerConfig config = ServerConfig.parse(Map.of("node.id", "1", "process.roles", "controller",
+                "listeners", "CONTROLLER://10.0.0.1:19093",
+                "controller.quorum.voters", "1@10.0.0.1:19093,2@10.0.0.2:19093,3@10.0.0.3:19093"));
+        assertThat(config.isBroker()).isFalse();
+        assertThat(config.brokerListeners()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectADedicatedControllerWhenItHasABrokerListener() {
+        assertThatThrownBy(() -> ServerConfig.parse(Map.of("node.id", "1", "process.roles", "controller",
+                "listeners", "PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("[PLAINTEXT]");
+    }
+
+    @Test
+    void shouldRejectAControllerWhenItIsNotAVoter() {
+        assertThatThrownBy(() -> ServerConfig.parse(Map.of("node.id", "4", "process.roles", "controller",
+                "listeners", "CONTROLLER://127.0.0.1:9093", "controller.quorum.voters", "1@127.0.0.1:9093")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("must be in controller.quorum.voters");
+    }
+
+    @Test
+    void shouldRejectABrokerOnlyNodeWhenItIsAVoterOrHasNoVoters() {
+        assertThatThrownBy(() -> ServerConfig.parse(Map.of("node.id", "1", "process.roles", "broker",
+                "controller.quorum.voters", "1@127.0.0.1:9093")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("must include controller");
+        assertThatThrownBy(() -> ServerConfig.parse(Map.of("process.roles", "broker")))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("needs controller.quorum.voters");
+    }
 }

@@ -32,10 +32,6 @@ public final class CreateTopicsHandler implements RequestHandler {
     @Override
     public CompletionStage<ApiMessage> handle(KafkaRequest request, ConnectionInfo connection) {
         CreateTopicsRequestData data = request.body();
-        if (ControllerChannel.isForwarded(request.clientId()) && !broker.quorum().isActiveController()) {
-            // Sent here by another node that took this one for the controller: let it find the right one.
-            return CompletableFuture.completedFuture(notController(data));
-        }
         long timeoutMs = Math.max(1, data.timeoutMs());
         return broker.controller().call(ApiKeys.CREATE_TOPICS, request.apiVersion(), data, timeoutMs)
                 .exceptionally(error -> notController(data));

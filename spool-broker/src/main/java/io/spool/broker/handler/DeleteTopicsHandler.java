@@ -1,6 +1,5 @@
 package io.spool.broker.handler;
 
-import io.spool.broker.cluster.ControllerChannel;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
 import io.spool.protocol.KafkaRequest;
@@ -52,9 +51,6 @@ public final class DeleteTopicsHandler implements RequestHandler {
         }
         if (!broker.config().getBoolean("delete.topic.enable")) {
             return CompletableFuture.completedFuture(failAll(response, names, ids, Errors.TOPIC_DELETION_DISABLED));
-        }
-        if (ControllerChannel.isForwarded(request.clientId()) && !broker.quorum().isActiveController()) {
-            return CompletableFuture.completedFuture(failAll(response, names, ids, Errors.NOT_CONTROLLER));
         }
         DeleteTopicsRequestData forwarded = new DeleteTopicsRequestData().setTimeoutMs(data.timeoutMs());
         names.forEach(n -> forwarded.topics().add(new DeleteTopicState().setName(n)));

@@ -47,7 +47,7 @@ public final class MetadataHandler implements RequestHandler {
         MetadataImage image = broker.image();
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(broker.clusterId())
-                .setControllerId(controllerId());
+                .setControllerId(controllerId(image));
         addBrokers(response, image, connection.listenerName());
         boolean all = data.topics() == null || (version == 0 && data.topics().isEmpty());
         if (all) {
@@ -97,10 +97,17 @@ public final class MetadataHandler implements RequestHandler {
         return missing.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
     }
 
-    /** The active controller, as clients see it: the quorum leader, or this node while none is known. */
-    private int controllerId() {
+    /**
+     * The controller as clients see it: a broker they can send controller requests to (CreateTopics, ElectLeaders,
+     * ...), which passes them on. That is the quorum leader when it is a live broker, else this node: a dedicated
+     * controller has no broker listener, and a client that looks the id up among the brokers must find it there
+     * (KRaft brokers answer with a broker too).
+     */
+    private int controllerId(MetadataImage image) {
         int leader = broker.quorum().leaderId();
-        return leader >= 0 ? leader : broker.nodeId();
+        boolean leaderIsBroker = leader >= 0 && image.cluster().brokers().containsKey(leader)
+                && !image.cluster().isFenced(leader);
+        return leaderIsBroker ? leader : broker.nodeId();
     }
 
     private MetadataResponseTopic describe(TopicImage topic, short version) {

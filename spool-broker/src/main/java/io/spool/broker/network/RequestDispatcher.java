@@ -54,13 +54,6 @@ public final class RequestDispatcher {
             return this;
         }
 
-        /** Registers a handler of an API that other nodes call: served, but not advertised by ApiVersions. */
-        public Builder registerInternal(ApiKeys key, int minVersion, int maxVersion, RequestHandler handler) {
-            supported.addInternal(key, minVersion, maxVersion);
-            handlers.put(key, handler);
-            return this;
-        }
-
         /** Advertises ApiVersions itself; its answer is the table this builder collects. */
         public Builder apiVersions(int minVersion, int maxVersion) {
             supported.add(ApiKeys.API_VERSIONS, minVersion, maxVersion);
