@@ -174,6 +174,9 @@ public final class SpoolServer implements AutoCloseable {
         String rack = config.getString("broker.rack").isEmpty() ? null : config.getString("broker.rack");
         BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), clusterId, rack, quorum, channel,
                 config.getLong("broker.heartbeat.interval.ms"));
+        // KIP-966: the controller tells a clean restart from a crash by the epoch the last clean stop recorded.
+        lifecycle.setPreviousBrokerEpoch(logs.cleanShutdownBrokerEpoch());
+        logs.recordBrokerEpochAtClose(lifecycle::brokerEpoch);
         ReplicaFetchers fetchers = new ReplicaFetchers(config.nodeId(), logs, lifecycle::brokerEpoch,
                 new ReplicaFetchers.Settings(config.getInt("replica.fetch.wait.max.ms"), 1,
                         config.getInt("replica.fetch.response.max.bytes"), config.getInt("replica.fetch.max.bytes"),
@@ -273,6 +276,9 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(broker))
+                .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0,
+                        new io.spool.broker.handler.DescribeTopicPartitionsHandler(broker::image,
+                                broker.config().getInt("max.request.partition.size.limit")))
                 .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker, groups))
                 .apiVersions(0, 4)
                 .build();
