@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -20,7 +21,6 @@ import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.conf.RaftProperties;
@@ -135,28 +135,27 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
 
     /**
      * Adds this listener to the group's configuration through the leader (a no-op if it is already there with this
-     * address), retrying until a leader accepts it or the quorum closes.
+     * address; see {@link ListenerJoin}), retrying until a leader accepts it or the quorum closes.
      */
     private void joinAsListener(RaftProperties properties) throws InterruptedException {
         RaftGroup votersOnly = RaftGroup.valueOf(group.getGroupId(), peers(voters));
+        List<Integer> voterIds = new ArrayList<>(voters.keySet());
         long nextLog = System.nanoTime();
-        while (!closed) {
-            String failure;
+        for (int attempt = 0; !closed; attempt++) {
+            Optional<String> failure;
             try (RaftClient client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(votersOnly)
                     .build()) {
-                RaftClientReply reply = client.admin().setConfiguration(SetConfigurationRequest.Arguments.newBuilder()
-                        .setServersInNewConf(List.of()).setListenersInNewConf(List.of(listenerPeer()))
-                        .setMode(SetConfigurationRequest.Mode.ADD).build());
-                if (reply.isSuccess()) {
-                    LOG.info("Node {} follows the metadata quorum {} as a listener", nodeId, voters.keySet());
-                    return;
-                }
-                failure = String.valueOf(reply.getException());
+                failure = ListenerJoin.tryJoin(client, group.getGroupId(),
+                        peerId(voterIds.get(attempt % voterIds.size())), listenerPeer());
             } catch (IOException e) {
-                failure = e.toString();
+                failure = Optional.of(e.toString());
+            }
+            if (failure.isEmpty()) {
+                LOG.info("Node {} follows the metadata quorum {} as a listener", nodeId, voters.keySet());
+                return;
             }
             if (System.nanoTime() >= nextLog) {
-                LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId, failure);
+                LOG.info("Node {} could not join the metadata quorum as a listener yet: {}", nodeId, failure.get());
                 nextLog = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             }
             Thread.sleep(500);
