@@ -44,6 +44,7 @@ class ClusterDiskIT {
 
     @BeforeAll
     static void startCluster() {
+        PrivilegedFaults.require();
         cluster = SpoolCluster.start(dir.resolve("cluster"), 3, Map.of(), new SpoolCluster.Setup(false, DISK_BYTES));
     }
 
@@ -57,6 +58,7 @@ class ClusterDiskIT {
 
     @BeforeEach
     void healCluster() {
+        PrivilegedFaults.require();
         cluster.nodes().forEach(node -> cluster.disk(node.id()).free());
         cluster.heal();
     }

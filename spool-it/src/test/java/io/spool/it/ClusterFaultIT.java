@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Settings (system properties): {@code spool.fault.seed} (1), {@code spool.fault.duration.s} (60: how long new
  * rounds start), {@code spool.fault.nodes} (3 or 5), {@code spool.fault.network} ({@code namespaces}, which needs
- * root, iproute2 and nftables; or {@code loopback}: no network or disk faults). The defaults are the short run of {@code ./mvnw verify};
+ * root, iproute2 and nftables; or {@code loopback}: no network or disk faults, the default under
+ * {@code -Dspool.it.privileged=false}, see {@link PrivilegedFaults}). The defaults are the short run of
+ * {@code ./mvnw verify};
  * docs/operations.md gives the command for a long one. A failure names its seed, and keeps the nodes' logs under
  * {@code target/cluster-logs/ClusterFaultIT-seed-<seed>}.
  */
@@ -58,12 +60,16 @@ class ClusterFaultIT {
         long seed = Long.getLong("spool.fault.seed", 1L);
         int seconds = Integer.getInteger("spool.fault.duration.s", 60);
         int nodes = Integer.getInteger("spool.fault.nodes", 3);
-        String network = System.getProperty("spool.fault.network", "namespaces");
+        String network = System.getProperty("spool.fault.network",
+                PrivilegedFaults.enabled() ? "namespaces" : "loopback");
         String replay = "-Dspool.fault.seed=" + seed + " -Dspool.fault.duration.s=" + seconds + " -Dspool.fault.nodes="
                 + nodes + " -Dspool.fault.network=" + network;
         assertThat(nodes).as("spool.fault.nodes").isIn(3, 5);
         assertThat(network).as("spool.fault.network").isIn("namespaces", "loopback");
         boolean isolated = network.equals("namespaces");
+        if (isolated) {
+            PrivilegedFaults.require();
+        }
         report("seed " + seed + ", " + nodes + " nodes, " + seconds + " s of faults, network " + network
                 + " (replay with " + replay + ")");
         SpoolCluster cluster = SpoolCluster.start(dir.resolve("cluster"), nodes, Map.of(),

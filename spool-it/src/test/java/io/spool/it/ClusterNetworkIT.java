@@ -47,6 +47,7 @@ class ClusterNetworkIT {
 
     @BeforeAll
     static void startCluster() {
+        PrivilegedFaults.require();
         cluster = SpoolCluster.start(dir.resolve("cluster"), 3, Map.of(),
                 new SpoolCluster.Setup(true, 0));
     }
@@ -61,6 +62,7 @@ class ClusterNetworkIT {
 
     @BeforeEach
     void healCluster() {
+        PrivilegedFaults.require();
         cluster.network().heal();
         cluster.heal();
     }
