@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -73,7 +75,8 @@ final class ClusterChecker {
     }
 
     /**
-     * Every acknowledged record is in {@code read} at its acknowledged offset with its value; offsets are dense
+     * Every acknowledged record is in {@code read} at its acknowledged offset with its value (one acknowledged
+     * without an offset, as the duplicate of a batch written earlier, anywhere in its partition); offsets are dense
      * from 0; along each partition the producer's sequence numbers strictly increase, so no record is there twice
      * and none out of send order. Records that were never acknowledged (their send failed) may be present.
      *
@@ -105,7 +108,16 @@ final class ClusterChecker {
             values.put(partition.getKey(), byOffset);
         }
         for (ContinuousProducer.Acked a : acked) {
-            String there = values.getOrDefault(a.partition(), Map.of()).get(a.offset());
+            Map<Long, String> partitionValues = values.getOrDefault(a.partition(), Map.of());
+            if (a.offset() < 0) {
+                // Acknowledged as a duplicate of a batch written earlier (DUPLICATE_SEQUENCE_NUMBER): no offset.
+                if (!partitionValues.containsValue(a.value())) {
+                    violations.add("acknowledged " + a.partition() + "@? (sequence " + a.sequence() + ", a duplicate"
+                            + " without offset) is not in the log");
+                }
+                continue;
+            }
+            String there = partitionValues.get(a.offset());
             if (!a.value().equals(there)) {
                 violations.add("acknowledged " + a.partition() + "@" + a.offset() + " (sequence " + a.sequence()
                         + ") reads back as " + there);
@@ -114,7 +126,9 @@ final class ClusterChecker {
         assertThat(violations.stream().limit(SHOWN).toList()).as("violations of exactly-once, in-order delivery"
                 + " (%d in all)", violations.size()).isEmpty();
         long total = read.values().stream().mapToLong(List::size).sum();
-        return acked.size() + " acknowledged records read back exactly once in order; " + (total - acked.size())
+        long withoutOffset = acked.stream().filter(a -> a.offset() < 0).count();
+        return acked.size() + " acknowledged records read back exactly once in order (" + withoutOffset
+                + " acknowledged without an offset as duplicates of earlier batches); " + (total - acked.size())
                 + " unacknowledged records also in the log; per partition " + counts(read);
     }
 
@@ -125,8 +139,11 @@ final class ClusterChecker {
      */
     static void assertGroupDelivered(RecordingGroupMember member, List<ContinuousProducer.Acked> acked,
             boolean exactlyOnce) {
-        Map<String, String> expected = acked.stream()
+        Map<String, String> expected = acked.stream().filter(a -> a.offset() >= 0)
                 .collect(Collectors.toMap(a -> a.partition() + "@" + a.offset(), ContinuousProducer.Acked::value));
+        // Acknowledged without an offset (a duplicate of an earlier batch): found by value.
+        Set<String> withoutOffset = acked.stream().filter(a -> a.offset() < 0).map(ContinuousProducer.Acked::value)
+                .collect(Collectors.toCollection(HashSet::new));
         Map<String, Integer> times = new HashMap<>();
         List<String> violations = new ArrayList<>();
         Map<Integer, Long> lastOffset = new HashMap<>();
@@ -134,6 +151,7 @@ final class ClusterChecker {
             String position = p.partition() + "@" + p.offset();
             times.merge(position, 1, Integer::sum);
             String value = expected.get(position);
+            withoutOffset.remove(p.value());
             if (value != null && !value.equals(p.value())) {
                 violations.add("group read " + p.value() + " at " + position + ", acknowledged as " + value);
             }
@@ -145,6 +163,7 @@ final class ClusterChecker {
         }
         expected.keySet().stream().filter(k -> !times.containsKey(k))
                 .forEach(k -> violations.add("group never delivered acknowledged record " + k));
+        withoutOffset.forEach(v -> violations.add("group never delivered acknowledged record " + v));
         if (exactlyOnce) {
             times.entrySet().stream().filter(e -> e.getValue() > 1)
                     .forEach(e -> violations.add("group delivered " + e.getKey() + " " + e.getValue() + " times"));

@@ -14,7 +14,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -54,22 +53,13 @@ final class ContinuousProducer implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long sent;
 
-    /**
-     * Starts writing {@code recordsPerSecond} records a second over the {@code partitions} of {@code topic}.
-     *
-     * <p>The delivery timeout is 30 s, not the client's 120 s, because it bounds one way an idempotent producer
-     * stalls in a partition, against Spool as against Kafka: batches in flight to a leader that is cut off reach the
-     * new leader by replication without being acknowledged; meanwhile the client sends newer batches to the new
-     * leader, which acknowledges them; the retries of the old batches then fall outside the five batches a broker
-     * remembers per producer and are answered OUT_OF_ORDER_SEQUENCE_NUMBER until they expire. Then the client bumps
-     * its epoch and goes on; their records are in the log but reported as failed.
-     */
+    /** Starts writing {@code recordsPerSecond} records a second over the {@code partitions} of {@code topic}. */
     ContinuousProducer(String bootstrap, String topic, int partitions, int recordsPerSecond) {
         this.producer = Clients.producer(bootstrap, Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000,
                 ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100,
                 ProducerConfig.METADATA_MAX_AGE_CONFIG, 5_000,
                 ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5));
@@ -175,16 +165,9 @@ final class ContinuousProducer implements AutoCloseable {
         return new ArrayList<>(failures);
     }
 
-    /**
-     * The sends that failed with an error Kafka does not call retriable: a fatal producer error. Except
-     * OUT_OF_ORDER_SEQUENCE_NUMBER: after a failover the client may send newer batches to the new leader before the
-     * retries of batches that reached it by replication unacknowledged (see the constructor); when such a retry is
-     * the next sequence the client expects, it fails the batch, bumps its epoch and carries on. Its records may be
-     * in the log; they count as unacknowledged.
-     */
+    /** The sends that failed with an error Kafka does not call retriable: a fatal producer error. */
     List<Failure> fatalFailures() {
-        return failures.stream().filter(f -> !f.retriable() && !(f.error() instanceof OutOfOrderSequenceException))
-                .toList();
+        return failures.stream().filter(f -> !f.retriable()).toList();
     }
 
     @Override

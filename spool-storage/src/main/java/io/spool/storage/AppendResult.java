@@ -31,6 +31,22 @@ public record AppendResult(Errors error, String errorMessage, long firstOffset, 
         return new AppendResult(error, message, -1L, -1L, -1L, logStartOffset, errors);
     }
 
+    /**
+     * A retried idempotent batch that is already in the log, older than the batches whose offsets are retained:
+     * DUPLICATE_SEQUENCE_NUMBER, which the client takes as success without an offset. {@code lastOffset} is the log
+     * end offset at the check minus one: the batch lies at or below it, so an acks=all answer waits until the high
+     * watermark passes it.
+     */
+    public static AppendResult olderDuplicate(String message, long logEndOffset, long logStartOffset) {
+        return new AppendResult(Errors.DUPLICATE_SEQUENCE_NUMBER, message, -1L, logEndOffset - 1, -1L,
+            logStartOffset, List.of());
+    }
+
+    /** Whether this is {@link #olderDuplicate}: written before, to be answered once it is as durable as asked. */
+    public boolean isOlderDuplicate() {
+        return error == Errors.DUPLICATE_SEQUENCE_NUMBER;
+    }
+
     public boolean isSuccess() {
         return error == Errors.NONE;
     }

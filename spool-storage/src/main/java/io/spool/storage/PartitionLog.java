@@ -160,7 +160,8 @@ public final class PartitionLog {
      * Validates and appends the batches of one produce request as leader: all or none. Assigns offsets from the log
      * end offset, stamps {@code leaderEpoch} and, for LogAppendTime topics, the broker time (the batch buffers are
      * modified in place). Returns the error Apache Kafka returns for invalid input (see {@link BatchValidator} and
-     * {@link ProducerStateManager#check}); a duplicate idempotent batch answers NONE with its original offsets.
+     * {@link ProducerStateManager#check}); a duplicate idempotent batch answers NONE with its original offsets, or
+     * DUPLICATE_SEQUENCE_NUMBER when it is older than the retained ones (see {@link AppendResult#olderDuplicate}).
      * KAFKA_STORAGE_ERROR if the disk write fails.
      */
     public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
@@ -185,6 +186,9 @@ public final class PartitionLog {
                     ProducerStateManager.BatchMetadata dup = check.duplicate();
                     long appendTime = cfg.messageTimestampLogAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
                     return AppendResult.success(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset);
+                }
+                if (check.error() == Errors.DUPLICATE_SEQUENCE_NUMBER) {
+                    return AppendResult.olderDuplicate(check.message(), logEndOffset, logStartOffset);
                 }
                 if (check.error() != Errors.NONE) {
                     return AppendResult.failure(check.error(), check.message(), logStartOffset);

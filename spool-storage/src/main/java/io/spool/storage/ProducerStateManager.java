@@ -29,6 +29,12 @@ final class ProducerStateManager {
         short epoch;
         long lastTimestamp;
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>();
+        /**
+         * The first sequence of this epoch this log is known to hold: every sequence from it to {@link #lastSeq()}
+         * was appended here in this epoch, contiguously (batches of one epoch are accepted only in sequence). Not
+         * in the snapshot: an entry read from one knows only its retained batches.
+         */
+        private int knownFirstSeq = RecordBatch.NO_SEQUENCE;
 
         ProducerEntry(long producerId, short epoch, long lastTimestamp) {
             this.producerId = producerId;
@@ -52,10 +58,22 @@ final class ProducerStateManager {
             return null;
         }
 
+        /** The first sequence of this epoch known to be here (see {@link #knownFirstSeq}). */
+        int knownFirstSeq() {
+            if (knownFirstSeq != RecordBatch.NO_SEQUENCE) {
+                return knownFirstSeq;
+            }
+            return batches.isEmpty() ? RecordBatch.NO_SEQUENCE : batches.peekFirst().firstSeq();
+        }
+
         void addBatch(short batchEpoch, BatchMetadata batch) {
             if (batchEpoch != epoch) {
                 batches.clear();
                 epoch = batchEpoch;
+                knownFirstSeq = RecordBatch.NO_SEQUENCE;
+            }
+            if (batches.isEmpty() && knownFirstSeq == RecordBatch.NO_SEQUENCE) {
+                knownFirstSeq = batch.firstSeq();
             }
             batches.addLast(batch);
             while (batches.size() > NUM_BATCHES_TO_RETAIN) {
@@ -65,7 +83,10 @@ final class ProducerStateManager {
         }
     }
 
-    /** Verdict on one batch: NONE to append, a duplicate to answer with, or an error. */
+    /**
+     * Verdict on one batch: NONE to append, a duplicate to answer with, or an error. DUPLICATE_SEQUENCE_NUMBER is a
+     * duplicate whose offsets are no longer retained.
+     */
     record Check(Errors error, String message, BatchMetadata duplicate) {
         static final Check OK = new Check(Errors.NONE, null, null);
 
@@ -124,6 +145,11 @@ final class ProducerStateManager {
             if (duplicate != null) {
                 return new Check(Errors.NONE, null, duplicate);
             }
+            if (isOlderDuplicate(stored, epoch, firstSeq, lastSeq)) {
+                return new Check(Errors.DUPLICATE_SEQUENCE_NUMBER, "Batch " + firstSeq + ".." + lastSeq
+                    + " of producer " + producerId + " at epoch " + epoch + " is already in the log, before the "
+                    + NUM_BATCHES_TO_RETAIN + " batches whose offsets are retained", null);
+            }
         }
         if (epoch != currentEpoch) {
             if (firstSeq != 0 && currentEpoch != RecordBatch.NO_PRODUCER_EPOCH) {
@@ -138,6 +164,22 @@ final class ProducerStateManager {
         }
         pending.epochAndLastSeq.put(producerId, new long[] {epoch, lastSeq});
         return Check.OK;
+    }
+
+    /**
+     * A retried batch older than the retained ones: same epoch, and every sequence of it lies between the first
+     * sequence this log is known to hold for the epoch and the last one. Kafka answers OUT_OF_ORDER_SEQUENCE_NUMBER
+     * there; but such a retry is normal after a failover (the batch reached the new leader by replication without
+     * being acknowledged, and the client went on sending newer batches to the new leader before retrying it), and
+     * that answer makes the client fail the batch and bump its epoch, resending its other unresolved batches as new
+     * records: duplicates in the log. DUPLICATE_SEQUENCE_NUMBER instead tells the client the batch is written (the
+     * Java client completes it, without an offset).
+     */
+    private static boolean isOlderDuplicate(ProducerEntry stored, short epoch, int firstSeq, int lastSeq) {
+        int known = stored.knownFirstSeq();
+        int last = stored.lastSeq();
+        return epoch == stored.epoch && known != RecordBatch.NO_SEQUENCE && last != RecordBatch.NO_SEQUENCE
+            && known <= firstSeq && firstSeq <= lastSeq && lastSeq <= last;
     }
 
     static boolean inSequence(int lastSeq, int nextSeq) {

@@ -90,15 +90,54 @@ class IdempotentAppendTest extends LogTestBase {
     }
 
     @Test
-    void shouldOnlyRememberLastFiveBatchesWhenDetectingDuplicates() {
+    void shouldAnswerDuplicateSequenceWithoutOffsetsWhenBatchIsOlderThanTheLastFive() {
         PartitionLog log = newLog(LogConfig.defaults());
         for (int seq = 0; seq < 6; seq++) {
             log.appendAsLeader(idempotent(PID, EPOCH, seq, NOW, 1), 0);
         }
+        long size = log.sizeInBytes();
 
         assertThat(log.appendAsLeader(idempotent(PID, EPOCH, 1, NOW, 1), 0).firstOffset()).isEqualTo(1);
-        assertThat(log.appendAsLeader(idempotent(PID, EPOCH, 0, NOW, 1), 0).error())
+        AppendResult older = log.appendAsLeader(idempotent(PID, EPOCH, 0, NOW, 1), 0);
+
+        assertThat(older.error()).isEqualTo(Errors.DUPLICATE_SEQUENCE_NUMBER);
+        assertThat(older.isOlderDuplicate()).isTrue();
+        assertThat(older.firstOffset()).isEqualTo(-1);
+        assertThat(older.lastOffset()).as("the log end before the check, minus one").isEqualTo(5);
+        assertThat(log.logEndOffset()).isEqualTo(6);
+        assertThat(log.sizeInBytes()).isEqualTo(size);
+    }
+
+    @Test
+    void shouldNotClaimSequencesBeforeTheFirstOneThisLogHolds() {
+        PartitionLog log = newLog(LogConfig.defaults());
+        log.appendAsLeader(idempotent(PID, EPOCH, 417, NOW, 2), 0);
+        for (int seq = 419; seq < 425; seq++) {
+            log.appendAsLeader(idempotent(PID, EPOCH, seq, NOW, 1), 0);
+        }
+
+        assertThat(log.appendAsLeader(idempotent(PID, EPOCH, 417, NOW, 2), 0).error())
+            .isEqualTo(Errors.DUPLICATE_SEQUENCE_NUMBER);
+        assertThat(log.appendAsLeader(idempotent(PID, EPOCH, 100, NOW, 2), 0).error())
+            .as("never appended here: the producer was unknown until sequence 417")
             .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(log.appendAsLeader(idempotent(PID, EPOCH, 420, NOW, 10), 0).error())
+            .as("reaches past the last sequence")
+            .isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    }
+
+    @Test
+    void shouldKnowOnlyTheRetainedBatchesAfterARestart() {
+        PartitionLog log = newLog(LogConfig.defaults());
+        for (int seq = 0; seq < 8; seq++) {
+            log.appendAsLeader(idempotent(PID, EPOCH, seq, NOW, 1), 0);
+        }
+
+        PartitionLog reopened = reopenClean(LogConfig.defaults());
+
+        assertThat(reopened.appendAsLeader(idempotent(PID, EPOCH, 0, NOW, 1), 0).error())
+            .as("older than the snapshot's batches").isEqualTo(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+        assertThat(reopened.appendAsLeader(idempotent(PID, EPOCH, 8, NOW, 1), 0).error()).isEqualTo(Errors.NONE);
     }
 
     @Test

@@ -99,7 +99,7 @@ public final class ReplicaManager implements MetadataListener {
                             + partition.minInsyncReplicas(), log.logStartOffset()));
         }
         AppendResult result = log.appendAsLeader(records, partition.leaderEpoch());
-        if (result.error() != Errors.NONE) {
+        if (result.error() != Errors.NONE && !result.isOlderDuplicate()) {
             return CompletableFuture.completedFuture(result);
         }
         partition.logEndMoved();
