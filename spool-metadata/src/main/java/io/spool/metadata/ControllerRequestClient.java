@@ -3,6 +3,9 @@ package io.spool.metadata;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
@@ -28,10 +31,15 @@ import org.apache.ratis.util.TimeDuration;
  * does not lead refuses them with NotLeaderException (the {@code DEFAULT} read option, see
  * {@link RatisMetadataQuorum}), so a request is served by the leader or by nobody.
  *
- * <p>Each {@link #send} is one attempt at one voter, never retried here: the caller picks the voter from its own view of the quorum and owns the retries and their deadline. An attempt that
- * fails for a reason other than an answer from the server (a refused or broken connection, a timeout) drops the
- * connection to that voter, so the next attempt connects afresh. Thread-safe; replies complete on Ratis client
- * threads.
+ * <p>Each {@link #send} is one attempt at one voter, never retried here: the caller picks the voter from its own view
+ * of the quorum and owns the retries and their deadline. An attempt that fails for a reason other than an answer from
+ * the server (a refused or broken connection, a timeout) drops the connection to that voter, so the next attempt
+ * connects afresh.
+ *
+ * <p>Threading: Ratis connects to a voter on the thread that first sends to it, blocking it, and closes a connection
+ * by waiting for it, which a Netty event loop must not do. So sends and their outcomes run on this client's own
+ * threads ({@value #THREADS}, {@code spool-controller-requests}), never the caller's (which may be an event loop)
+ * nor Ratis's; the returned futures complete there. Thread-safe.
  */
 final class ControllerRequestClient implements AutoCloseable {
     /**
@@ -41,9 +49,17 @@ final class ControllerRequestClient implements AutoCloseable {
      */
     static final long REQUEST_TIMEOUT_MS = 10_000;
 
+    /** Enough that a connect blocked on an unreachable voter does not hold up the requests to the others. */
+    static final int THREADS = 4;
+
     private final RaftClient client;
     private final RaftGroupId groupId;
     private final AtomicLong nextCallId = new AtomicLong();
+    private final ExecutorService executor = Executors.newFixedThreadPool(THREADS, runnable -> {
+        Thread thread = new Thread(runnable, "spool-controller-requests");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * @param voters     the quorum's group with its voters only (the leader is always one of them)
@@ -62,28 +78,36 @@ final class ControllerRequestClient implements AutoCloseable {
      * {@link NotControllerException} saying why the attempt failed.
      */
     CompletableFuture<byte[]> send(RaftPeerId target, byte[] request) {
-        // Straight to the transport: RaftClient's async API would order the requests of this client (one slow
-        // controller operation would hold up every heartbeat behind it) and Netty has no unordered transport.
+        try {
+            return CompletableFuture.supplyAsync(() -> transport(target, request), executor)
+                    .thenCompose(reply -> reply)
+                    .handleAsync((reply, error) -> answer(target, reply, error), executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new NotControllerException("The controller client is closed", e));
+        }
+    }
+
+    /**
+     * Straight to the transport: RaftClient's async API would order the requests of this client (one slow controller
+     * operation would hold up every heartbeat behind it) and Netty has no unordered transport.
+     */
+    private CompletableFuture<RaftClientReply> transport(RaftPeerId target, byte[] request) {
         RaftClientRequest ratisRequest = RaftClientRequest.newBuilder().setClientId(client.getId())
                 .setServerId(target).setGroupId(groupId).setCallId(nextCallId.incrementAndGet())
                 .setMessage(Message.valueOf(ByteString.copyFrom(request)))
                 .setType(RaftClientRequest.readRequestType()).build();
-        CompletableFuture<RaftClientReply> reply;
-        try {
-            reply = client.getClientRpc().sendRequestAsync(ratisRequest);
-        } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
+        return client.getClientRpc().sendRequestAsync(ratisRequest);
+    }
+
+    private byte[] answer(RaftPeerId target, RaftClientReply reply, Throwable error) {
+        if (error == null && reply.isSuccess()) {
+            return reply.getMessage().getContent().toByteArray();
         }
-        return reply.handle((r, error) -> {
-            if (error == null && r.isSuccess()) {
-                return r.getMessage().getContent().toByteArray();
-            }
-            Throwable cause = rootCause(error != null ? error : r.getException());
-            if (!answeredByServer(cause)) {
-                client.getClientRpc().handleException(target, cause, true);
-            }
-            throw new NotControllerException("Controller request to " + target + " failed: " + cause, cause);
-        });
+        Throwable cause = rootCause(error != null ? error : reply.getException());
+        if (!answeredByServer(cause)) {
+            client.getClientRpc().handleException(target, cause, true);
+        }
+        throw new NotControllerException("Controller request to " + target + " failed: " + cause, cause);
     }
 
     /** The failure under Ratis's wrappers (a completion, "no more retries"). */
@@ -104,6 +128,7 @@ final class ControllerRequestClient implements AutoCloseable {
 
     @Override
     public void close() {
+        executor.shutdownNow();
         try {
             client.close();
         } catch (IOException e) {

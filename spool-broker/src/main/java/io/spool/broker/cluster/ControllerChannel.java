@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * known, the attempt fails (unreachable, not the leader, no answer in time) or the answer is NOT_CONTROLLER, until
  * its deadline; then it fails with {@link NotControllerException}.
  *
- * <p>Nothing blocks: an attempt completes on a Ratis client thread (or the controller's, when local), and a retry
- * waits on a delayed executor. Thread-safe.
+ * <p>Nothing blocks the caller (which may be an event loop): a remote attempt is sent and completes on the quorum's
+ * {@code spool-controller-requests} threads, a local one on the controller's, and a retry waits on a delayed
+ * executor. Thread-safe.
  */
 public final class ControllerChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ControllerChannel.class);

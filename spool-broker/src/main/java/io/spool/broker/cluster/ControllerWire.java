@@ -2,7 +2,6 @@ package io.spool.broker.cluster;
 
 import io.spool.metadata.ControllerRequestHandler;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -25,11 +24,6 @@ import org.apache.kafka.common.protocol.ObjectSerializationCache;
  * BrokerHeartbeatRequestData v1. Stateless.
  */
 public final class ControllerWire {
-    /** The APIs a controller serves through the quorum; anything else is refused as a bug of the sender. */
-    static final Set<ApiKeys> CONTROLLER_APIS = Set.of(ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
-            ApiKeys.BROKER_REGISTRATION, ApiKeys.BROKER_HEARTBEAT, ApiKeys.ALTER_PARTITION,
-            ApiKeys.ALLOCATE_PRODUCER_IDS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS,
-            ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
     private static final int HEADER_BYTES = 4;
 
     private ControllerWire() {
@@ -53,7 +47,12 @@ public final class ControllerWire {
         return buffer.array();
     }
 
-    /** @throws InvalidRequestException for an API that is not a controller's, a bad version or a bad body */
+    /**
+     * Which APIs the controller serves is {@link ControllerApis}'s business; this only checks that the bytes are a
+     * request of a known API and version.
+     *
+     * @throws InvalidRequestException for an unknown API, a bad version or a bad body
+     */
     static Request decodeRequest(byte[] bytes) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         if (buffer.remaining() < HEADER_BYTES) {
@@ -61,8 +60,8 @@ public final class ControllerWire {
         }
         short key = buffer.getShort();
         short version = buffer.getShort();
-        if (!ApiKeys.hasId(key) || !CONTROLLER_APIS.contains(ApiKeys.forId(key))) {
-            throw new InvalidRequestException("API key " + key + " is not served by the controller");
+        if (!ApiKeys.hasId(key)) {
+            throw new InvalidRequestException("Unknown API key " + key);
         }
         ApiKeys api = ApiKeys.forId(key);
         if (!api.isVersionSupported(version)) {
@@ -92,18 +91,19 @@ public final class ControllerWire {
 
     /**
      * What a controller node serves through the quorum while it leads: each request decoded, handled by
-     * {@code apis} and its answer encoded. A request that does not decode fails (the sender sees a failed attempt).
+     * {@code apis} and its answer encoded. A request that does not decode, or of an API that {@code apis} does not
+     * serve, fails (the sender sees a failed attempt).
      */
     public static ControllerRequestHandler server(Apis apis) {
         return bytes -> {
-            Request request;
             try {
-                request = decodeRequest(bytes);
-            } catch (InvalidRequestException e) {
+                Request request = decodeRequest(bytes);
+                return apis.handle(request.api(), request.version(), request.body())
+                        .thenApply(response -> encodeResponse(request.version(), response));
+            } catch (InvalidRequestException | IllegalArgumentException e) {
+                // A request the controller does not serve: a bug of the sender, failed rather than answered.
                 return CompletableFuture.failedFuture(e);
             }
-            return apis.handle(request.api(), request.version(), request.body())
-                    .thenApply(response -> encodeResponse(request.version(), response));
         };
     }
 }

@@ -12,7 +12,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
  * A blocking Kafka-protocol connection from this node to another: one request at a time, answered in order. Used
- * by the threads that talk to other nodes (replica fetchers, the controller channel), never by an event loop. A
+ * by the threads that fetch from other nodes (replica fetchers), never by an event loop. A
  * failed call closes the connection; the caller opens a new one. Not thread-safe.
  */
 public final class KafkaConnection implements AutoCloseable {

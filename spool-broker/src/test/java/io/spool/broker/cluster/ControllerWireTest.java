@@ -19,6 +19,10 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 class ControllerWireTest {
+    private static final List<ApiKeys> CONTROLLER_APIS = List.of(ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
+            ApiKeys.BROKER_REGISTRATION, ApiKeys.BROKER_HEARTBEAT, ApiKeys.ALTER_PARTITION,
+            ApiKeys.ALLOCATE_PRODUCER_IDS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS,
+            ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
 
     @Test
     void shouldStartARequestWithItsApiKeyAndVersion() {
@@ -30,7 +34,7 @@ class ControllerWireTest {
 
     @Test
     void shouldReadBackEveryControllerRequestWhenWrittenAtEachOfItsVersions() {
-        for (ApiKeys api : ControllerWire.CONTROLLER_APIS) {
+        for (ApiKeys api : CONTROLLER_APIS) {
             for (short version = api.oldestVersion(); version <= api.latestVersion(); version++) {
                 ApiMessage request = api.messageType.newRequest();
                 ControllerWire.Request decoded = ControllerWire.decodeRequest(
@@ -60,10 +64,17 @@ class ControllerWireTest {
     }
 
     @Test
-    void shouldRefuseARequestWhenItsApiIsNotAControllerApi() {
+    void shouldFailARequestWhenTheApisDoNotServeIt() {
         byte[] bytes = ControllerWire.encodeRequest(ApiKeys.METADATA, (short) 12, new MetadataRequestData());
-        assertThatThrownBy(() -> ControllerWire.decodeRequest(bytes)).isInstanceOf(InvalidRequestException.class)
-                .hasMessageContaining("not served by the controller");
+        assertThatThrownBy(() -> ControllerWire.server((api, version, body) -> {
+            throw new IllegalArgumentException("Not a controller API: " + api);
+        }).handle(bytes).get()).cause().isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldRefuseARequestWhenItsApiKeyIsUnknown() {
+        assertThatThrownBy(() -> ControllerWire.decodeRequest(new byte[] {0x7F, 0, 0, 0}))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Unknown API key");
     }
 
     @Test
