@@ -207,11 +207,8 @@ class HostileInputIT {
     @Test
     @Order(6)
     void shouldCloseTheConnectionOnUnknownApisAndUnsupportedVersions() {
-        // The APIs nodes call on each other are served without being advertised, as in Kafka: not "unknown" here.
-        java.util.Set<ApiKeys> internal = java.util.EnumSet.of(ApiKeys.BROKER_REGISTRATION, ApiKeys.BROKER_HEARTBEAT,
-                ApiKeys.ALTER_PARTITION, ApiKeys.ALLOCATE_PRODUCER_IDS);
-        List<ApiKeys> unadvertised = Arrays.stream(ApiKeys.values())
-                .filter(k -> !advertised.containsKey(k) && !internal.contains(k)).toList();
+        // Including the APIs nodes call on the controller: they travel through the metadata quorum, never here.
+        List<ApiKeys> unadvertised = Arrays.stream(ApiKeys.values()).filter(k -> !advertised.containsKey(k)).toList();
         List<ApiKeys> served = advertised.keySet().stream().filter(k -> k != ApiKeys.API_VERSIONS).toList();
         for (int i = 0; i < 600; i++) {
             short key;

@@ -1,26 +1,21 @@
 package io.spool.protocol;
 
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
- * The APIs and version ranges a node serves: what the decoder accepts, and, but for the internal ones (the APIs
- * nodes use among themselves, which a Kafka broker does not advertise to clients either), what ApiVersions
- * advertises. Immutable.
+ * The APIs and version ranges a node serves: what the decoder accepts and what ApiVersions advertises. Nodes call
+ * each other's controller through the metadata quorum, so there is nothing served but not advertised. Immutable.
  */
 public final class SupportedApis {
     private final Map<ApiKeys, short[]> ranges;
-    private final Set<ApiKeys> internal;
 
-    private SupportedApis(Map<ApiKeys, short[]> ranges, Set<ApiKeys> internal) {
+    private SupportedApis(Map<ApiKeys, short[]> ranges) {
         this.ranges = ranges;
-        this.internal = internal;
     }
 
     public static Builder builder() {
@@ -40,11 +35,8 @@ public final class SupportedApis {
     /** The api_keys array of an ApiVersions response. */
     public ApiVersionCollection toApiVersions() {
         ApiVersionCollection collection = new ApiVersionCollection(ranges.size());
-        ranges.forEach((key, range) -> {
-            if (!internal.contains(key)) {
-                collection.add(new ApiVersion().setApiKey(key.id).setMinVersion(range[0]).setMaxVersion(range[1]));
-            }
-        });
+        ranges.forEach((key, range) -> collection.add(new ApiVersion().setApiKey(key.id).setMinVersion(range[0])
+                .setMaxVersion(range[1])));
         return collection;
     }
 
@@ -55,14 +47,6 @@ public final class SupportedApis {
     /** Collects the served ranges; each must lie within what the pinned kafka-clients message classes define. */
     public static final class Builder {
         private final Map<ApiKeys, short[]> ranges = new EnumMap<>(ApiKeys.class);
-        private final Set<ApiKeys> internal = EnumSet.noneOf(ApiKeys.class);
-
-        /** An API served to other nodes only: accepted, never advertised. */
-        public Builder addInternal(ApiKeys key, int minVersion, int maxVersion) {
-            add(key, minVersion, maxVersion);
-            internal.add(key);
-            return this;
-        }
 
         public Builder add(ApiKeys key, int minVersion, int maxVersion) {
             if (minVersion < key.oldestVersion() || maxVersion > key.latestVersion(true) || minVersion > maxVersion) {
@@ -74,7 +58,7 @@ public final class SupportedApis {
         }
 
         public SupportedApis build() {
-            return new SupportedApis(new EnumMap<>(ranges), EnumSet.copyOf(internal));
+            return new SupportedApis(new EnumMap<>(ranges));
         }
     }
 }

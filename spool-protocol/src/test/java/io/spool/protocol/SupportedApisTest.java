@@ -9,13 +9,12 @@ import org.junit.jupiter.api.Test;
 class SupportedApisTest {
 
     @Test
-    void shouldAcceptButNotAdvertiseInternalApis() {
-        SupportedApis apis = SupportedApis.builder().add(ApiKeys.METADATA, 0, 12)
-                .addInternal(ApiKeys.BROKER_HEARTBEAT, 0, 1).build();
+    void shouldAcceptOnlyTheServedVersions() {
+        SupportedApis apis = SupportedApis.builder().add(ApiKeys.METADATA, 4, 12).build();
 
-        assertThat(apis.isSupported(ApiKeys.BROKER_HEARTBEAT, (short) 1)).isTrue();
-        assertThat(apis.isSupported(ApiKeys.BROKER_HEARTBEAT, (short) 2)).isFalse();
-        assertThat(apis.toApiVersions()).extracting(ApiVersion::apiKey).containsExactly(ApiKeys.METADATA.id);
+        assertThat(apis.isSupported(ApiKeys.METADATA, (short) 12)).isTrue();
+        assertThat(apis.isSupported(ApiKeys.METADATA, (short) 3)).isFalse();
+        assertThat(apis.isSupported(ApiKeys.BROKER_HEARTBEAT, (short) 0)).isFalse();
     }
 
     @Test
