@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.DescribeMetadataQuorumOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -20,8 +21,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code spool cluster describe}: the cluster id, the active controller and every live broker with the partition
- * replicas it holds and leads, so an operator sees how load is spread.
+ * {@code spool cluster describe}: the cluster id, the active controller (the metadata quorum's leader, which may be a
+ * dedicated controller) and every live broker with the partition replicas it holds and leads, so an operator sees
+ * how load is spread.
  *
  * <pre>
  * Cluster: rLZqCuXtMhKBm5jY7CWHFg  Controller: 1
@@ -47,7 +49,7 @@ final class ClusterDescribeCommand implements Callable<Integer> {
             DescribeClusterResult cluster = client.describeCluster(new DescribeClusterOptions()
                     .timeoutMs(admin.timeoutMs));
             Collection<Node> nodes = cluster.nodes().get();
-            Node controller = cluster.controller().get();
+            int controller = activeController(client, cluster);
             Set<String> names = client.listTopics(new ListTopicsOptions().listInternal(true)
                     .timeoutMs(admin.timeoutMs)).names().get();
             Map<Integer, Integer> leaders = new HashMap<>();
@@ -65,7 +67,7 @@ final class ClusterDescribeCommand implements Callable<Integer> {
                 }
             }
             terminal.out().println("Cluster: " + cluster.clusterId().get() + "  Controller: "
-                    + (controller == null ? Table.NONE : controller.id()));
+                    + (controller < 0 ? Table.NONE : controller));
             Table table = new Table("ID", "HOST", "PORT", "RACK", "LEADERS", "REPLICAS");
             List<Node> sorted = nodes.stream().sorted(Comparator.comparingInt(Node::id)).toList();
             for (Node node : sorted) {
@@ -77,5 +79,20 @@ final class ClusterDescribeCommand implements Callable<Integer> {
             throw admin.failure(e);
         }
         return SpoolCli.EXIT_OK;
+    }
+
+    /**
+     * The leader of the metadata quorum (DescribeQuorum), which may be a dedicated controller that no broker list
+     * holds; DescribeCluster's controller (a broker that passes controller requests on) if the quorum does not say.
+     */
+    private int activeController(Admin client, DescribeClusterResult cluster) throws InterruptedException,
+            ExecutionException {
+        try {
+            return client.describeMetadataQuorum(new DescribeMetadataQuorumOptions().timeoutMs(admin.timeoutMs))
+                    .quorumInfo().get().leaderId();
+        } catch (ExecutionException e) {
+            Node node = cluster.controller().get();
+            return node == null ? -1 : node.id();
+        }
     }
 }
