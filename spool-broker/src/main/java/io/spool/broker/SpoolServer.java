@@ -275,6 +275,9 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(broker))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
+                .register(ApiKeys.ALTER_CONFIGS, 0, 2, new io.spool.broker.handler.AlterConfigsHandler(broker))
+                .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1,
+                        new io.spool.broker.handler.AlterConfigsHandler(broker))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(broker))
                 .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0,
                         new io.spool.broker.handler.DescribeTopicPartitionsHandler(broker::image,

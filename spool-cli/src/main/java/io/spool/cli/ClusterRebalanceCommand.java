@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * given with {@code --exclude-broker}), moving as few as it can ({@link ReplicaBalancer}), through partition
  * reassignment (KIP-455: new replicas catch up and join the ISR before old ones leave, so clients keep working),
  * then evens out leadership with preferred-leader elections. {@code add-broker} and {@code decommission} are this
- * with a broker to wait for or to empty.
+ * with a broker to wait for or to empty. With {@code --throttle} the copies are limited to a byte rate
+ * ({@link ReassignmentThrottle}) that is removed when they complete.
  */
 @Command(name = "rebalance", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Move partition replicas so that every live broker holds an even share, then balance leaders.")
@@ -43,6 +44,15 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Print the moves without making them.")
     boolean dryRun;
+
+    @Option(names = "--throttle", paramLabel = "BYTES_PER_SEC", defaultValue = "-1",
+            description = "Limit the replication traffic of the moves to this rate (bytes/s) on every broker involved"
+                    + " (KIP-73); removed once the moves complete.")
+    long throttle = -1;
+
+    @Option(names = "--clear-throttle", description = "Only remove the replication throttles a rebalance left"
+            + " behind (for one that did not wait for its moves), from every broker and topic.")
+    boolean clearThrottle;
 
     @Option(names = "--wait-ms", paramLabel = "MS", defaultValue = "600000",
             description = "How long to wait for the moves to complete (default: ${DEFAULT-VALUE}).")
@@ -74,6 +84,12 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
             Thread.sleep(500);
             brokers = liveBrokers(client);
         }
+        if (clearThrottle) {
+            int changed = ReassignmentThrottle.clearAll(client, brokers,
+                    client.listTopics(new ListTopicsOptions().listInternal(true)).names().get());
+            terminal.out().println("Replication throttles removed from " + changed + " broker(s) and topic(s)");
+            return SpoolCli.EXIT_OK;
+        }
         brokers.removeAll(exclude);
         if (brokers.isEmpty()) {
             throw CliException.usage("No broker left to place replicas on");
@@ -97,17 +113,27 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
             return SpoolCli.EXIT_OK;
         }
         if (!plan.isEmpty()) {
+            ReassignmentThrottle limit = ReassignmentThrottle.of(current, plan);
+            if (throttle > 0) {
+                limit.apply(client, throttle);
+                terminal.out().println("Replication throttled to " + throttle + " B/s on brokers " + limit.brokers());
+            }
             Map<TopicPartition, Optional<NewPartitionReassignment>> moves = new HashMap<>();
             plan.forEach((tp, replicas) -> moves.put(tp, Optional.of(new NewPartitionReassignment(replicas))));
             client.alterPartitionReassignments(moves).all().get();
             while (!client.listPartitionReassignments().reassignments().get().isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new CliException(SpoolCli.EXIT_FAILED, "The moves did not complete within " + waitMs
-                            + " ms; they go on in the background (see spool cluster describe)");
+                            + " ms; they go on in the background (see spool cluster describe)"
+                            + (throttle > 0 ? ", throttled until spool cluster rebalance --clear-throttle" : ""));
                 }
                 Thread.sleep(200);
             }
             terminal.out().println("Moves complete");
+            if (throttle > 0) {
+                ReassignmentThrottle.clearAll(client, limit.brokers(), limit.topics());
+                terminal.out().println("Replication throttles removed");
+            }
         }
         try {
             client.electLeaders(ElectionType.PREFERRED, null).all().get();
@@ -139,6 +165,11 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
         @Option(names = "--dry-run", description = "Print the moves without making them.")
         boolean dryRun;
 
+        @Option(names = "--throttle", paramLabel = "BYTES_PER_SEC", defaultValue = "-1",
+                description = "Limit the replication traffic of the moves to this rate (bytes/s); removed once the"
+                        + " moves complete.")
+        long throttle = -1;
+
         BrokerMove(Terminal terminal) {
             this.rebalance = new ClusterRebalanceCommand(terminal);
         }
@@ -147,6 +178,7 @@ final class ClusterRebalanceCommand implements Callable<Integer> {
         int run(List<Integer> exclude, Integer awaitBroker) throws InterruptedException {
             rebalance.admin = admin;
             rebalance.dryRun = dryRun;
+            rebalance.throttle = throttle;
             try (Admin client = admin.open()) {
                 return rebalance.rebalance(client, exclude, awaitBroker);
             } catch (ExecutionException e) {

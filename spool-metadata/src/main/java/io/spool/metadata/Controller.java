@@ -211,6 +211,51 @@ public final class Controller implements AutoCloseable {
         return PartitionControl.listReassignments(quorum.image(), partitions);
     }
 
+    /**
+     * IncrementalAlterConfigs (API 44) of topics and brokers: each resource's operations applied in order, every
+     * valid resource committed in one atomic append (nothing when {@code validateOnly}). One result per resource, in
+     * the map's order. Errors: {@code NOT_CONTROLLER} when this node is not the active controller, those of
+     * {@link ConfigControl}, and {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} when the append failed.
+     */
+    public CompletableFuture<List<AlterConfigsResult>> incrementalAlterConfigs(
+            Map<ConfigResourceId, List<ConfigOp>> changes, boolean validateOnly) {
+        return enqueue(() -> commitConfigs(changes.keySet(), validateOnly,
+                records -> ConfigControl.handleIncrementalAlterConfigs(quorum.image(), changes, records)));
+    }
+
+    /**
+     * AlterConfigs (API 33): each resource's configs replaced by the given ones, configs left out deleted; otherwise
+     * as {@link #incrementalAlterConfigs}.
+     */
+    public CompletableFuture<List<AlterConfigsResult>> alterConfigs(Map<ConfigResourceId, Map<String, String>> configs,
+            boolean validateOnly) {
+        return enqueue(() -> commitConfigs(configs.keySet(), validateOnly,
+                records -> ConfigControl.handleAlterConfigs(quorum.image(), configs, records)));
+    }
+
+    private CompletableFuture<List<AlterConfigsResult>> commitConfigs(Collection<ConfigResourceId> resources,
+            boolean validateOnly, java.util.function.Function<List<MetadataRecord>, List<AlterConfigsResult>> alter) {
+        if (!cluster.isActive()) {
+            return CompletableFuture.completedFuture(resources.stream().map(r -> AlterConfigsResult.error(r,
+                    Errors.NOT_CONTROLLER, Errors.NOT_CONTROLLER.message())).toList());
+        }
+        List<MetadataRecord> records = new ArrayList<>();
+        List<AlterConfigsResult> results = alter.apply(records);
+        if (validateOnly || records.isEmpty()) {
+            return CompletableFuture.completedFuture(results);
+        }
+        return quorum.append(records).handle((offset, error) -> {
+            if (error == null) {
+                LOG.info("Altered configs {} at metadata offset {}", records, offset);
+                return results;
+            }
+            Errors code = appendError(error);
+            LOG.warn("Failed to alter configs: {}", code, error);
+            return results.stream().map(r -> r.error() == Errors.NONE
+                    ? AlterConfigsResult.error(r.resource(), code, code.message()) : r).toList();
+        });
+    }
+
     /** Fences the brokers whose sessions have expired, now; what the periodic check runs. */
     CompletableFuture<Void> checkSessions() {
         return enqueue(cluster::handleCheckSessions);

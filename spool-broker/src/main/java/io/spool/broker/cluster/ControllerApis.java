@@ -82,6 +82,10 @@ public final class ControllerApis {
                     alterReassignments(version, (AlterPartitionReassignmentsRequestData) request);
             case LIST_PARTITION_REASSIGNMENTS ->
                     listReassignments((ListPartitionReassignmentsRequestData) request);
+            case INCREMENTAL_ALTER_CONFIGS -> ConfigApis.incrementalAlterConfigs(controller,
+                    (org.apache.kafka.common.message.IncrementalAlterConfigsRequestData) request);
+            case ALTER_CONFIGS -> ConfigApis.alterConfigs(controller,
+                    (org.apache.kafka.common.message.AlterConfigsRequestData) request);
             default -> throw new IllegalArgumentException("Not a controller API: " + api);
         };
         return result.thenApply(m -> (ApiMessage) m);

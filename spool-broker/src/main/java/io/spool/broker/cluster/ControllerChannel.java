@@ -130,6 +130,10 @@ public final class ControllerChannel implements AutoCloseable {
             return r.topics().stream().anyMatch(t -> t.errorCode() == code);
         } else if (response instanceof DeleteTopicsResponseData r) {
             return r.responses().stream().anyMatch(t -> t.errorCode() == code);
+        } else if (response instanceof org.apache.kafka.common.message.IncrementalAlterConfigsResponseData r) {
+            return r.responses().stream().anyMatch(t -> t.errorCode() == code);
+        } else if (response instanceof org.apache.kafka.common.message.AlterConfigsResponseData r) {
+            return r.responses().stream().anyMatch(t -> t.errorCode() == code);
         }
         return false;
     }

@@ -18,6 +18,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * Reads one partition for a fetch: resolves it, checks the leader epoch the client believes in, and slices the log
  * up to the high watermark. Stateless.
  *
+ * <p>For a follower, a replica throttled by KIP-73 (see {@link io.spool.broker.replica.ReplicationThrottles}) is
+ * answered without records while the leader's replication rate is used up.
+ *
  * <p>Errors: UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
  * UNKNOWN_LEADER_EPOCH, OFFSET_OUT_OF_RANGE.
  */
@@ -126,6 +129,11 @@ final class PartitionReader {
                 }
             }
             broker.replicas().onFollowerFetch(p, replicaId, replicaEpoch, entry.fetchOffset, broker.image());
+            if (broker.replicas().throttles().shouldLeaderThrottle(p.topicPartition(), p.isr().contains(replicaId))) {
+                // KIP-73: an out-of-sync throttled replica gets no records while the leader's rate is used up.
+                return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().highWatermark())
+                        .setLogStartOffset(p.log().logStartOffset());
+            }
             limit = Long.MAX_VALUE;
         } else {
             limit = p.log().highWatermark();
@@ -136,6 +144,10 @@ final class PartitionReader {
         LogSlice slice = result.records();
         if (result.error() == Errors.NONE && slice != null && slice.sizeInBytes() > 0) {
             out.setRecords(new FileSliceRecords(slice.channel(), slice.position(), slice.sizeInBytes()));
+            if (replicaId >= 0) {
+                // Counted when read: a follower's fetch (min.bytes 1) answers as soon as a read returns records.
+                broker.replicas().throttles().recordLeader(p.topicPartition(), slice.sizeInBytes());
+            }
         }
         return out;
     }

@@ -4,7 +4,9 @@ import io.spool.broker.ServerConfig;
 import io.spool.broker.Setting;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
+import io.spool.metadata.DynamicBrokerConfigs;
 import io.spool.metadata.TopicNames;
+import java.util.ArrayList;
 import io.spool.protocol.KafkaRequest;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +22,9 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * DescribeConfigs for topics (every topic config with its effective value and source) and for this broker (its
- * settings, static or default), with synonyms and documentation on request.
+ * DescribeConfigs for topics (every topic config with its effective value and source: DYNAMIC_TOPIC_CONFIG for a
+ * value set with CreateTopics or (Incremental)AlterConfigs) and for this broker (its static settings, and the
+ * dynamic broker configs with their source), with synonyms and documentation on request.
  *
  * <p>Errors per resource: UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION, INVALID_REQUEST (another broker's
  * id, a broker id that is not a number, or an unsupported resource type).
@@ -107,6 +110,45 @@ public final class DescribeConfigsHandler implements RequestHandler {
             if (data.includeSynonyms()) {
                 out.synonyms().add(new DescribeConfigsSynonym().setName(setting.name()).setValue(value)
                         .setSource(source));
+            }
+            result.configs().add(out);
+        }
+        describeDynamicBroker(resource, data, result);
+    }
+
+    /**
+     * The dynamic broker configs: this broker's own value (DYNAMIC_BROKER_CONFIG), else the cluster default
+     * (DYNAMIC_DEFAULT_BROKER_CONFIG), else Kafka's default; the default resource ({@code ""}) shows only the latter
+     * two.
+     */
+    private void describeDynamicBroker(DescribeConfigsResource resource, DescribeConfigsRequestData data,
+            DescribeConfigsResult result) {
+        Map<String, String> own = resource.resourceName().isEmpty() ? Map.of()
+                : broker.image().configs().brokerConfigs(resource.resourceName());
+        Map<String, String> clusterDefault = broker.image().configs().brokerConfigs("");
+        for (DynamicBrokerConfigs.Def def : DynamicBrokerConfigs.all().values()) {
+            if (!wanted(resource, def.name())) {
+                continue;
+            }
+            List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
+            if (own.containsKey(def.name())) {
+                synonyms.add(new DescribeConfigsSynonym().setName(def.name()).setValue(own.get(def.name()))
+                        .setSource(TopicConfigView.DYNAMIC_BROKER_CONFIG));
+            }
+            if (clusterDefault.containsKey(def.name())) {
+                synonyms.add(new DescribeConfigsSynonym().setName(def.name())
+                        .setValue(clusterDefault.get(def.name()))
+                        .setSource(TopicConfigView.DYNAMIC_DEFAULT_BROKER_CONFIG));
+            }
+            synonyms.add(new DescribeConfigsSynonym().setName(def.name()).setValue(def.defaultValue())
+                    .setSource(TopicConfigView.DEFAULT_CONFIG));
+            DescribeConfigsSynonym effective = synonyms.get(0);
+            DescribeConfigsResourceResult out = new DescribeConfigsResourceResult().setName(def.name())
+                    .setValue(effective.value()).setConfigSource(effective.source()).setReadOnly(false)
+                    .setIsSensitive(false).setConfigType(configType("LONG"))
+                    .setDocumentation(data.includeDocumentation() ? def.doc() : null);
+            if (data.includeSynonyms()) {
+                out.synonyms().addAll(synonyms);
             }
             result.configs().add(out);
         }

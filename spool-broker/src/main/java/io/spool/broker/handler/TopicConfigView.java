@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class TopicConfigView {
     public static final byte TOPIC_CONFIG = 1;
+    public static final byte DYNAMIC_BROKER_CONFIG = 2;
+    public static final byte DYNAMIC_DEFAULT_BROKER_CONFIG = 3;
     public static final byte STATIC_BROKER_CONFIG = 4;
     public static final byte DEFAULT_CONFIG = 5;
 

@@ -44,6 +44,7 @@ public final class ReplicaFetchers implements AutoCloseable {
     private final Settings settings;
     private final Map<Integer, Fetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
+    private volatile ReplicationThrottles throttles = new ReplicationThrottles(-1, System::nanoTime);
     private boolean closed;
 
     public ReplicaFetchers(int nodeId, LogManager logs, LongSupplier brokerEpoch,
@@ -52,6 +53,11 @@ public final class ReplicaFetchers implements AutoCloseable {
         this.logs = logs;
         this.brokerEpoch = brokerEpoch;
         this.settings = settings;
+    }
+
+    /** The follower-side replication throttles to obey (KIP-73); none until set. */
+    void throttleWith(ReplicationThrottles replicationThrottles) {
+        this.throttles = replicationThrottles;
     }
 
     /** Fetches {@code partition} from {@code leaderId} from now on (from its log end, at its current epoch). */
@@ -220,6 +226,10 @@ public final class ReplicaFetchers implements AutoCloseable {
             Map<Uuid, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
             Map<PartitionKey, FetchState> byKey = new HashMap<>();
             for (FetchState state : batch) {
+                TopicPartition tp = state.partition.topicPartition();
+                if (throttles.shouldFollowerThrottle(tp, state.partition.isr().contains(nodeId))) {
+                    continue;
+                }
                 PartitionLog log = state.partition.log();
                 FetchRequestData.FetchTopic topic = topics.computeIfAbsent(state.partition.topicId(),
                         id -> new FetchRequestData.FetchTopic().setTopicId(id)
@@ -231,6 +241,11 @@ public final class ReplicaFetchers implements AutoCloseable {
                         .setPartitionMaxBytes(settings.partitionMaxBytes()));
                 byKey.put(new PartitionKey(state.partition.topicId(), state.partition.topicPartition().partition()),
                         state);
+            }
+            if (topics.isEmpty()) {
+                // Every partition waits for the follower throttle.
+                sleepQuietly(Math.min(100, Math.max(1, settings.backoffMs())));
+                return;
             }
             request.topics().addAll(topics.values());
             FetchResponseData response = (FetchResponseData) connection.call(ApiKeys.FETCH, FETCH_VERSION, request,
@@ -276,6 +291,7 @@ public final class ReplicaFetchers implements AutoCloseable {
                     }
                     MemoryRecords records = (MemoryRecords) data.records();
                     if (records != null && records.sizeInBytes() > 0) {
+                        throttles.recordFollower(partition.topicPartition(), records.sizeInBytes());
                         AppendResult result = log.appendAsFollower(records);
                         if (result.error() != Errors.NONE) {
                             LOG.warn("Follower append to {} failed: {} {}", partition.topicPartition(),

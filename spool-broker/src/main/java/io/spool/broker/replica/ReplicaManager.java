@@ -53,6 +53,7 @@ public final class ReplicaManager implements MetadataListener {
     private final ToIntFunction<Map<String, String>> minInsyncReplicas;
     private final Clock clock;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final ReplicationThrottles throttles;
     private volatile ReplicaFetchers fetchers;
     private volatile IsrChanger isrChanger;
     private volatile String interBrokerListener = "PLAINTEXT";
@@ -71,11 +72,18 @@ public final class ReplicaManager implements MetadataListener {
         this.logConfig = logConfig;
         this.minInsyncReplicas = minInsyncReplicas;
         this.clock = clock;
+        this.throttles = new ReplicationThrottles(nodeId, System::nanoTime);
+    }
+
+    /** The replication throttles (KIP-73) of this broker, as of the last applied image. */
+    public ReplicationThrottles throttles() {
+        return throttles;
     }
 
     /** Connects the replica fetchers and the ISR path (set before {@link #activate}). */
     public void connect(ReplicaFetchers replicaFetchers, IsrChanger changer, String listenerName) {
         this.fetchers = replicaFetchers;
+        replicaFetchers.throttleWith(throttles);
         this.isrChanger = changer;
         this.interBrokerListener = listenerName;
     }
@@ -208,6 +216,7 @@ public final class ReplicaManager implements MetadataListener {
 
     private void apply(MetadataImage image) {
         appliedOffset = image.offset();
+        throttles.update(image);
         long now = clock.millis();
         Map<TopicPartition, Uuid> live = new HashMap<>();
         for (TopicImage topic : image.topics().all()) {
