@@ -180,6 +180,11 @@ final class ClusterNode {
         }
     }
 
+    /** Waits up to {@code limit} for the process to exit on its own; true when it has (or was never started). */
+    boolean waitForExit(Duration limit) {
+        return process == null || waitFor(limit);
+    }
+
     private boolean waitFor(Duration limit) {
         try {
             return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);

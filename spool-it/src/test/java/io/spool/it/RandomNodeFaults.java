@@ -22,7 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  * time) or cutting the link between a partition's leader and one of its followers; on a cluster with
  * {@link SmallDisk}s also by filling a node's disk (it stops at its next write). It brings the node back after a
  * random while: a killed or stopped node is started again after 0–5 s, a paused one resumed and a cut link restored
- * after 1–10 s, a full disk emptied after 0–5 s and its node started again if it stopped. Every fault takes the same
+ * after 1–10 s; a node whose disk is full must stop within 30 s, and is started again on an emptied disk after
+ * 0–5 s (or when it stopped, if later). Every fault takes the same
  * draws from the one {@link Random}, whatever it turns out to be, so a seed replays the same kinds, durations and
  * choices (which node they hit depends also on who leads at the time). Used by one test thread.
  */
@@ -68,6 +69,8 @@ final class RandomNodeFaults {
     static final Duration STOP_LIMIT = Duration.ofSeconds(60);
     /** The exit status of a node that stopped because its log directory failed. */
     static final int LOG_DIR_FAILURE_EXIT = 1;
+    /** How long a node whose disk is full may take to stop at its next write. */
+    static final Duration DISK_FULL_STOP_LIMIT = Duration.ofSeconds(30);
 
     private final SpoolCluster cluster;
     private final String topic;
@@ -205,16 +208,21 @@ final class RandomNodeFaults {
             case ISOLATE -> cluster.network().rejoin(fault.node());
             case CUT_LINK -> cluster.network().restore(fault.node(), fault.peer());
             case DISK_FULL -> {
-                cluster.disk(fault.node()).free();
+                // It writes all the time (it replicates every partition), so it meets the full disk and stops;
+                // only then is the disk emptied and the node started again.
                 ClusterNode node = cluster.node(fault.node());
-                if (!node.isAlive()) {
-                    node.awaitExit(STOP_LIMIT);
-                    if (node.exitCode() != LOG_DIR_FAILURE_EXIT) {
-                        anomalies.add("node " + node.id() + " exited " + node.exitCode() + " on a full disk, not "
-                                + LOG_DIR_FAILURE_EXIT);
-                    }
-                    node.launch();
+                boolean stopped = node.waitForExit(DISK_FULL_STOP_LIMIT);
+                cluster.disk(fault.node()).free();
+                if (!stopped) {
+                    anomalies.add("node " + node.id() + " still ran " + DISK_FULL_STOP_LIMIT
+                            + " after its disk filled");
+                    return;
                 }
+                if (node.exitCode() != LOG_DIR_FAILURE_EXIT) {
+                    anomalies.add("node " + node.id() + " exited " + node.exitCode() + " on a full disk, not "
+                            + LOG_DIR_FAILURE_EXIT);
+                }
+                node.launch();
             }
             default -> cluster.node(fault.node()).launch();
         }
