@@ -47,7 +47,8 @@ final class ReassignmentThrottle {
             List<Integer> from = current.getOrDefault(tp, List.of());
             brokers.addAll(from);
             brokers.addAll(target);
-            from.forEach(b -> leaders.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition() + ":" + b));
+            from.forEach(b -> leaders.computeIfAbsent(tp.topic(), t -> new ArrayList<>())
+                    .add(tp.partition() + ":" + b));
             target.stream().filter(b -> !from.contains(b)).forEach(b -> followers.computeIfAbsent(tp.topic(),
                     t -> new ArrayList<>()).add(tp.partition() + ":" + b));
         });
@@ -77,7 +78,8 @@ final class ReassignmentThrottle {
         Map<ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
         for (int broker : brokers) {
             ops.put(new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker)), List.of(
-                    set(LEADER_RATE, Long.toString(bytesPerSecond)), set(FOLLOWER_RATE, Long.toString(bytesPerSecond))));
+                    set(LEADER_RATE, Long.toString(bytesPerSecond)),
+                    set(FOLLOWER_RATE, Long.toString(bytesPerSecond))));
         }
         topics.forEach((topic, lists) -> ops.put(new ConfigResource(ConfigResource.Type.TOPIC, topic),
                 List.of(set(LEADER_REPLICAS, lists[0]), set(FOLLOWER_REPLICAS, lists[1]))));

@@ -81,6 +81,45 @@ class ThrottleIT {
     }
 
     @Test
+    void shouldThrottleAndUnthrottleWhenKafkasReassignToolDrivesTheMove() throws Exception {
+        Path tools = Path.of(System.getProperty("user.dir")).resolveSibling("spool-bench").resolve("target")
+                .resolve("apache-kafka").resolve("tools-4.3.1");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(tools),
+                "Kafka's tools are not unpacked at " + tools);
+        cluster = SpoolCluster.start(dir.resolve("cluster"), 3);
+        createSingleReplicaTopic();
+        await("leader of " + TOPIC).atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> cluster.leaderOf(new TopicPartition(TOPIC, 0)) == 1);
+        produce();
+        Path plan = dir.resolve("reassignment.json");
+        java.nio.file.Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + TOPIC
+                + "\",\"partition\":0,\"replicas\":[3]}]}");
+        List<String> tool = List.of(SpoolProcess.javaBinary(), "-Xmx256m", "-cp", tools + "/*",
+                "org.apache.kafka.tools.reassign.ReassignPartitionsCommand", "--bootstrap-server",
+                cluster.bootstrapServers(), "--reassignment-json-file", plan.toString());
+
+        List<String> execute = new java.util.ArrayList<>(tool);
+        execute.addAll(List.of("--execute", "--throttle", Long.toString(RATE)));
+        ExternalCommand.Result started = ExternalCommand.run(dir, execute, "", Duration.ofSeconds(60));
+        assertThat(started.exitCode()).as("%s\nstdout:\n%s", started.describe(), started.stdout()).isZero();
+        assertThat(started.stdout()).contains("The inter-broker throttle limit was set to " + RATE);
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+        assertEntry(cluster.admin().describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic),
+                "follower.replication.throttled.replicas", "0:3", ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+
+        List<String> verify = new java.util.ArrayList<>(tool);
+        verify.add("--verify");
+        await("Kafka's tool verifies the move and clears the throttle").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    ExternalCommand.Result result = ExternalCommand.run(dir, verify, "", Duration.ofSeconds(60));
+                    assertThat(result.exitCode()).as("%s\nstdout:\n%s", result.describe(), result.stdout()).isZero();
+                    return result.stdout().contains("Clearing topic-level throttles");
+                });
+        assertThat(readAll()).isEqualTo(RECORDS);
+        assertNoThrottleLeft(3);
+    }
+
+    @Test
     void shouldDescribeDynamicConfigsWithTheirSourcesAndKeepThemAcrossARestart() throws Exception {
         cluster = SpoolCluster.start(dir.resolve("cluster"), 3);
         cluster.createTopic(TOPIC, 2, 2, Map.of());

@@ -96,6 +96,11 @@ public final class PartitionLog {
         return dir;
     }
 
+    /** The log directory (one of {@code log.dirs}) that holds this partition's directory. */
+    public Path logDir() {
+        return dir.getParent();
+    }
+
     public long logStartOffset() {
         return logStartOffset;
     }

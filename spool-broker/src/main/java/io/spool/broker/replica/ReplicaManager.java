@@ -75,6 +75,11 @@ public final class ReplicaManager implements MetadataListener {
         this.throttles = new ReplicationThrottles(nodeId, System::nanoTime);
     }
 
+    /** Every partition replica this node hosts. */
+    public java.util.Collection<Partition> partitions() {
+        return java.util.List.copyOf(partitions.values());
+    }
+
     /** The replication throttles (KIP-73) of this broker, as of the last applied image. */
     public ReplicationThrottles throttles() {
         return throttles;
