@@ -79,7 +79,7 @@ class ClusterDiskIT {
         cluster.createTopic(topic, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         try (ContinuousProducer producer = new ContinuousProducer(cluster.bootstrapServers(), topic, PARTITIONS,
                 300)) {
-            awaitAcked(producer, 300, "before the disk fills");
+            producer.awaitAcked(300, "before the disk fills", RECOVERY);
             int leader = cluster.leaderOf(partition);
             int victim = leaderNotFollower ? leader
                     : cluster.isrOf(partition).stream().filter(id -> id != leader).findFirst().orElseThrow();
@@ -91,11 +91,11 @@ class ClusterDiskIT {
                     .pollInterval(Duration.ofMillis(100)).until(() -> !node.isAlive());
             assertThat(node.exitCode()).as("exit status of node %d on a full disk", victim).isEqualTo(1);
             assertThat(node.logTail(200_000)).as("log of node %d", victim).contains("failed; stopping this node");
-            awaitAcked(producer, producer.ackedCount() + 300, "while node " + victim + " is down");
+            producer.awaitAcked(producer.ackedCount() + 300, "while node " + victim + " is down", RECOVERY);
             cluster.disk(victim).free();
             cluster.restart(victim);
             cluster.awaitFullIsr(topic, RECOVERY);
-            awaitAcked(producer, producer.ackedCount() + 300, "after node " + victim + " came back");
+            producer.awaitAcked(producer.ackedCount() + 300, "after node " + victim + " came back", RECOVERY);
             producer.stop();
             assertThat(producer.fatalFailures()).as("sends failed with a non-retriable error").isEmpty();
             List<ContinuousProducer.Acked> acked = producer.acked();
@@ -103,14 +103,6 @@ class ClusterDiskIT {
                     ClusterChecker.readAll(cluster.bootstrapServers(), topic, PARTITIONS, RECOVERY), acked));
             report(ClusterChecker.assertReplicasIdentical(cluster, topic, PARTITIONS, Duration.ofSeconds(30)));
         }
-    }
-
-    private static void awaitAcked(ContinuousProducer producer, long count, String when) {
-        await(count + " records acknowledged " + when).atMost(RECOVERY).pollInterval(Duration.ofMillis(50))
-                .until(() -> {
-                    assertThat(producer.fatalFailures()).as("fatal producer errors").isEmpty();
-                    return producer.ackedCount() >= count;
-                });
     }
 
     private static void report(String line) {

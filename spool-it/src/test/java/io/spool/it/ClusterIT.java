@@ -105,7 +105,7 @@ class ClusterIT {
         List<ContinuousProducer.Acked> acked;
         try (ContinuousProducer producer = new ContinuousProducer(cluster.bootstrapServers(), topic, PARTITIONS,
                 1_000)) {
-            awaitAcked(producer, 3_000, "3000 records acknowledged");
+            producer.awaitAcked(3_000, "3000 records acknowledged", FAILOVER);
             producer.stop();
             acked = producer.acked();
             assertThat(producer.failures()).as("failed sends without any fault").isEmpty();
@@ -137,7 +137,7 @@ class ClusterIT {
         try (ContinuousProducer producer = new ContinuousProducer(cluster.bootstrapServers(), topic, PARTITIONS, 600);
                 RecordingGroupMember member = new RecordingGroupMember(cluster.bootstrapServers(), group, topic);
                 CommittedOffsetsWatcher watcher = new CommittedOffsetsWatcher(cluster.admin(), group)) {
-            awaitAcked(producer, producer.ackedCount() + 500, "records acknowledged before any fault");
+            producer.awaitAcked(producer.ackedCount() + 500, "records acknowledged before any fault", FAILOVER);
             for (int kill = 1; kill <= LEADER_KILLS; kill++) {
                 killLeaderAndRestart(producer, first, kill);
             }
@@ -173,7 +173,8 @@ class ClusterIT {
         cluster.kill(leader);
         int next = cluster.awaitLeaderOtherThan(partition, leader, FAILOVER);
         long elected = System.nanoTime();
-        awaitAcked(producer, producer.ackedCount() + 200, "producer writing again after node " + leader + " died");
+        producer.awaitAcked(producer.ackedCount() + 200, "producer writing again after node " + leader + " died",
+                FAILOVER);
         long writing = System.nanoTime();
         cluster.restart(leader);
         cluster.awaitFullIsr(partition.topic(), FAILOVER);
@@ -191,7 +192,7 @@ class ClusterIT {
         int next;
         try {
             next = cluster.awaitLeaderOtherThan(partition, leader, PAUSE_LIMIT);
-            awaitAcked(producer, producer.ackedCount() + 200, "producer writing again while node " + leader
+            producer.awaitAcked(producer.ackedCount() + 200, "producer writing again while node " + leader
                     + " is paused", PAUSE_LIMIT);
         } finally {
             // Even when a wait above failed: a node paused for a minute shuts its Raft server down (Ratis's JVM
@@ -200,7 +201,8 @@ class ClusterIT {
         }
         cluster.awaitBrokers(3, FAILOVER);
         cluster.awaitFullIsr(partition.topic(), FAILOVER);
-        awaitAcked(producer, producer.ackedCount() + 200, "producer writing after node " + leader + " resumed");
+        producer.awaitAcked(producer.ackedCount() + 200, "producer writing after node " + leader + " resumed",
+                FAILOVER);
         report(String.format("pause: node %d (leader of %s) SIGSTOPped until node %d led, SIGCONTed; back in every"
                 + " ISR after %d ms", leader, partition, next, millis(start, System.nanoTime())));
     }
@@ -277,17 +279,6 @@ class ClusterIT {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         return Admin.create(props);
-    }
-
-    private static void awaitAcked(ContinuousProducer producer, int count, String what) {
-        awaitAcked(producer, count, what, FAILOVER);
-    }
-
-    private static void awaitAcked(ContinuousProducer producer, int count, String what, Duration limit) {
-        await(what).atMost(limit).pollInterval(Duration.ofMillis(20)).until(() -> {
-            assertThat(producer.fatalFailures()).as("fatal producer errors").isEmpty();
-            return producer.ackedCount() >= count;
-        });
     }
 
     /** Waits until the member has processed every record and its committed offsets are the partitions' ends. */

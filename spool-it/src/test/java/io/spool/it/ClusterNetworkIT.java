@@ -75,16 +75,16 @@ class ClusterNetworkIT {
         cluster.createTopic(topic, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         try (ContinuousProducer producer = new ContinuousProducer(cluster.bootstrapServers(), topic, PARTITIONS,
                 300)) {
-            awaitAcked(producer, 300, "before the cut");
+            producer.awaitAcked(300, "before the cut", RECOVERY);
             int leader = cluster.leaderOf(partition);
             cluster.network().isolate(leader);
             report("isolated node " + leader + ", the leader of " + partition);
             int next = awaitLeaderOtherThan(partition, leader);
-            awaitAcked(producer, producer.ackedCount() + 300, "while node " + leader + " is cut off");
+            producer.awaitAcked(producer.ackedCount() + 300, "while node " + leader + " is cut off", RECOVERY);
             report("node " + next + " leads " + partition + " and the producer writes again");
             cluster.network().heal();
             cluster.awaitFullIsr(topic, RECOVERY);
-            awaitAcked(producer, producer.ackedCount() + 300, "after the cut healed");
+            producer.awaitAcked(producer.ackedCount() + 300, "after the cut healed", RECOVERY);
             producer.stop();
             assertThat(producer.fatalFailures()).as("sends failed with a non-retriable error").isEmpty();
             check(topic, producer.acked());
@@ -98,7 +98,7 @@ class ClusterNetworkIT {
         cluster.createTopic(topic, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         try (ContinuousProducer producer = new ContinuousProducer(cluster.bootstrapServers(), topic, PARTITIONS,
                 300)) {
-            awaitAcked(producer, 300, "before the cut");
+            producer.awaitAcked(300, "before the cut", RECOVERY);
             int controller = cluster.activeController();
             assertThat(controller).as("the active controller").isPositive();
             cluster.network().isolate(controller);
@@ -112,7 +112,7 @@ class ClusterNetworkIT {
                         cluster.createTopic(created, 1, 2, Map.of());
                         return true;
                     });
-            awaitAcked(producer, producer.ackedCount() + 300, "while node " + controller + " is cut off");
+            producer.awaitAcked(producer.ackedCount() + 300, "while node " + controller + " is cut off", RECOVERY);
             cluster.network().heal();
             cluster.awaitBrokers(3, RECOVERY);
             cluster.awaitFullIsr(topic, RECOVERY);
@@ -135,7 +135,7 @@ class ClusterNetworkIT {
         cluster.createTopic(topic, PARTITIONS, 3, Map.of("min.insync.replicas", "2"));
         try (ContinuousProducer producer = new ContinuousProducer(cluster.bootstrapServers(), topic, PARTITIONS,
                 300)) {
-            awaitAcked(producer, 300, "before the cut");
+            producer.awaitAcked(300, "before the cut", RECOVERY);
             int leader = cluster.leaderOf(partition);
             int controller = cluster.activeController();
             int follower = cluster.isrOf(partition).stream().filter(id -> id != leader && id != controller)
@@ -145,7 +145,7 @@ class ClusterNetworkIT {
             await("follower " + follower + " out of the ISR of " + partition).atMost(RECOVERY)
                     .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> !cluster.isrOf(partition).contains(follower));
-            awaitAcked(producer, producer.ackedCount() + 300, "with the link cut");
+            producer.awaitAcked(producer.ackedCount() + 300, "with the link cut", RECOVERY);
             cluster.network().heal();
             cluster.awaitFullIsr(topic, RECOVERY);
             producer.stop();
@@ -186,14 +186,6 @@ class ClusterNetworkIT {
         report(ClusterChecker.assertReplicasIdentical(cluster, topic, PARTITIONS, Duration.ofSeconds(30)));
         assertThat(Set.copyOf(cluster.describe(topic).partitions().get(0).isr().stream().map(n -> n.id()).toList()))
                 .as("ISR at the end").containsExactlyInAnyOrder(1, 2, 3);
-    }
-
-    private static void awaitAcked(ContinuousProducer producer, long count, String when) {
-        await(count + " records acknowledged " + when).atMost(RECOVERY).pollInterval(Duration.ofMillis(50))
-                .until(() -> {
-                    assertThat(producer.fatalFailures()).as("fatal producer errors").isEmpty();
-                    return producer.ackedCount() >= count;
-                });
     }
 
     private static void report(String line) {

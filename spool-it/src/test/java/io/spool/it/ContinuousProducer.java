@@ -1,6 +1,9 @@
 package io.spool.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
+import org.awaitility.Awaitility;
 
 /**
  * One idempotent {@code acks=all} kafka-clients producer writing from its own thread, at a fixed rate, to every
@@ -163,6 +167,17 @@ final class ContinuousProducer implements AutoCloseable {
 
     List<Failure> failures() {
         return new ArrayList<>(failures);
+    }
+
+    /**
+     * Waits until at least {@code count} records are acknowledged in all, failing at once on a fatal producer error
+     * and after {@code limit} otherwise; {@code what} names the wait in the failure.
+     */
+    void awaitAcked(long count, String what, Duration limit) {
+        Awaitility.await(what).atMost(limit).pollInterval(Duration.ofMillis(20)).until(() -> {
+            assertThat(fatalFailures()).as("fatal producer errors").isEmpty();
+            return ackedCount() >= count;
+        });
     }
 
     /** The sends that failed with an error Kafka does not call retriable: a fatal producer error. */

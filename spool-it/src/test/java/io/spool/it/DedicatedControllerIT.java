@@ -75,7 +75,7 @@ class DedicatedControllerIT {
         String group = "group-orders";
         try (ContinuousProducer producer = new ContinuousProducer(bootstrap(), topic, PARTITIONS, 500);
              RecordingGroupMember member = new RecordingGroupMember(bootstrap(), group, topic)) {
-            awaitAcked(producer, 500, "records acknowledged before the failover");
+            producer.awaitAcked(500, "records acknowledged before the failover", FAILOVER);
             assertMetadataListsBrokersOnly();
 
             int killed = activeController();
@@ -86,7 +86,7 @@ class DedicatedControllerIT {
                     .ignoreExceptions().until(this::activeController, id -> id != killed && id > 0);
             report("controller " + killed + " SIGKILLed; controller " + successor + " active after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
-            awaitAcked(producer, producer.ackedCount() + 500, "producer writing after the failover");
+            producer.awaitAcked(producer.ackedCount() + 500, "producer writing after the failover", FAILOVER);
             createTopic("created-after-failover");
             assertBrokersUnfencedAndInEveryIsr(topic);
             assertMetadataListsBrokersOnly();
@@ -94,7 +94,7 @@ class DedicatedControllerIT {
             nodes.get(killed).launch();
             awaitVoterCaughtUp(killed);
             createTopic("created-after-restart");
-            awaitAcked(producer, producer.ackedCount() + 300, "producer writing after the restart");
+            producer.awaitAcked(producer.ackedCount() + 300, "producer writing after the restart", FAILOVER);
             producer.stop();
             List<ContinuousProducer.Acked> acked = producer.acked();
             assertThat(producer.fatalFailures()).as("sends failed with a non-retriable error").isEmpty();
@@ -194,13 +194,6 @@ class DedicatedControllerIT {
                     .extracting(MetadataResponseData.MetadataResponseBroker::nodeId).isSubsetOf(BROKERS);
             assertThat(BROKERS).as("controller id in node %d's Metadata", id).contains(metadata.controllerId());
         }
-    }
-
-    private static void awaitAcked(ContinuousProducer producer, int count, String what) {
-        await(what).atMost(FAILOVER).pollInterval(Duration.ofMillis(20)).until(() -> {
-            assertThat(producer.fatalFailures()).as("fatal producer errors").isEmpty();
-            return producer.ackedCount() >= count;
-        });
     }
 
     /** Waits until the member has processed every record and its committed offsets are the partitions' ends. */
