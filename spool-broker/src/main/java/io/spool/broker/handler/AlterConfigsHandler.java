@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -79,30 +80,17 @@ public final class AlterConfigsHandler implements RequestHandler {
                 forward.resources().add(original.get(i).duplicate());
             }
         }
-        CompletableFuture<IncrementalAlterConfigsResponseData> answer = forward.resources().isEmpty()
-                ? CompletableFuture.completedFuture(new IncrementalAlterConfigsResponseData())
-                : broker.controller().call(ApiKeys.INCREMENTAL_ALTER_CONFIGS, request.apiVersion(), forward, 30_000)
-                        .thenApply(r -> (IncrementalAlterConfigsResponseData) r)
-                        .exceptionally(error -> null);
-        return answer.thenApply(controllerAnswer -> {
-            Map<String, IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse> byKey = new HashMap<>();
-            if (controllerAnswer != null) {
-                controllerAnswer.responses().forEach(r -> byKey.put(key(r.resourceType(), r.resourceName()), r));
-            }
+        return outcomes(request, forward, forward.resources().isEmpty(), resources, refused, answer -> {
+            Map<String, Outcome> byKey = new HashMap<>();
+            ((IncrementalAlterConfigsResponseData) answer).responses().forEach(r ->
+                    byKey.put(key(r.resourceType(), r.resourceName()), new Outcome(r.errorCode(), r.errorMessage())));
+            return byKey;
+        }).thenApply(outcomes -> {
             IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
             for (int i = 0; i < resources.size(); i++) {
-                Resource r = resources.get(i);
-                var out = new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
-                        .setResourceType(r.type()).setResourceName(r.name());
-                var fromController = byKey.get(key(r.type(), r.name()));
-                if (refused.containsKey(i)) {
-                    out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(refused.get(i));
-                } else if (fromController != null) {
-                    out.setErrorCode(fromController.errorCode()).setErrorMessage(fromController.errorMessage());
-                } else {
-                    out.setErrorCode(Errors.NOT_CONTROLLER.code());
-                }
-                response.responses().add(out);
+                response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(resources.get(i).type()).setResourceName(resources.get(i).name())
+                        .setErrorCode(outcomes.get(i).code()).setErrorMessage(outcomes.get(i).message()));
             }
             return (ApiMessage) response;
         });
@@ -130,32 +118,52 @@ public final class AlterConfigsHandler implements RequestHandler {
                 forward.resources().add(original.get(i).duplicate());
             }
         }
-        CompletableFuture<AlterConfigsResponseData> answer = forward.resources().isEmpty()
-                ? CompletableFuture.completedFuture(new AlterConfigsResponseData())
-                : broker.controller().call(ApiKeys.ALTER_CONFIGS, request.apiVersion(), forward, 30_000)
-                        .thenApply(r -> (AlterConfigsResponseData) r)
-                        .exceptionally(error -> null);
-        return answer.thenApply(controllerAnswer -> {
-            Map<String, AlterConfigsResponseData.AlterConfigsResourceResponse> byKey = new HashMap<>();
-            if (controllerAnswer != null) {
-                controllerAnswer.responses().forEach(r -> byKey.put(key(r.resourceType(), r.resourceName()), r));
-            }
+        return outcomes(request, forward, forward.resources().isEmpty(), resources, refused, answer -> {
+            Map<String, Outcome> byKey = new HashMap<>();
+            ((AlterConfigsResponseData) answer).responses().forEach(r ->
+                    byKey.put(key(r.resourceType(), r.resourceName()), new Outcome(r.errorCode(), r.errorMessage())));
+            return byKey;
+        }).thenApply(outcomes -> {
             AlterConfigsResponseData response = new AlterConfigsResponseData();
             for (int i = 0; i < resources.size(); i++) {
-                Resource r = resources.get(i);
-                var out = new AlterConfigsResponseData.AlterConfigsResourceResponse().setResourceType(r.type())
-                        .setResourceName(r.name());
-                var fromController = byKey.get(key(r.type(), r.name()));
-                if (refused.containsKey(i)) {
-                    out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(refused.get(i));
-                } else if (fromController != null) {
-                    out.setErrorCode(fromController.errorCode()).setErrorMessage(fromController.errorMessage());
-                } else {
-                    out.setErrorCode(Errors.NOT_CONTROLLER.code());
-                }
-                response.responses().add(out);
+                response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                        .setResourceType(resources.get(i).type()).setResourceName(resources.get(i).name())
+                        .setErrorCode(outcomes.get(i).code()).setErrorMessage(outcomes.get(i).message()));
             }
             return (ApiMessage) response;
+        });
+    }
+
+    /** One resource's answer: an error code and message. */
+    private record Outcome(short code, String message) {
+    }
+
+    /**
+     * Sends {@code forward} (the resources this broker did not refuse) to the active controller unless it is
+     * {@code empty}, and gives each resource's outcome in request order: INVALID_REQUEST with the reason for one
+     * this broker refused, the controller's answer for the others, NOT_CONTROLLER when no controller answered.
+     */
+    private CompletableFuture<List<Outcome>> outcomes(KafkaRequest request, ApiMessage forward, boolean empty,
+            List<Resource> resources, Map<Integer, String> refused,
+            Function<ApiMessage, Map<String, Outcome>> byKey) {
+        CompletableFuture<Map<String, Outcome>> answer = empty ? CompletableFuture.completedFuture(Map.of())
+                : broker.controller().call(request.apiKey(), request.apiVersion(), forward, 30_000).thenApply(byKey)
+                        .exceptionally(error -> Map.of());
+        return answer.thenApply(fromController -> {
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < resources.size(); i++) {
+                Resource r = resources.get(i);
+                Outcome controllerOutcome = fromController.get(key(r.type(), r.name()));
+                if (refused.containsKey(i)) {
+                    outcomes.add(new Outcome(Errors.INVALID_REQUEST.code(), refused.get(i)));
+                } else if (controllerOutcome != null) {
+                    outcomes.add(controllerOutcome);
+                } else {
+                    // The response's default message.
+                    outcomes.add(new Outcome(Errors.NOT_CONTROLLER.code(), ""));
+                }
+            }
+            return outcomes;
         });
     }
 
