@@ -130,12 +130,13 @@ public final class ReplicaManager implements MetadataListener {
                 if (error == null) {
                     return result;
                 }
-                if (unwrap(error) instanceof LogTruncatedException) {
+                Throwable cause = unwrap(error);
+                if (cause instanceof LogTruncatedException) {
                     return AppendResult.failure(Errors.NOT_LEADER_OR_FOLLOWER,
                             "The log was truncated: leadership moved", log.logStartOffset());
                 }
                 return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, "The records could not be made durable: "
-                        + unwrap(error).getMessage(), log.logStartOffset());
+                        + cause.getMessage(), log.logStartOffset());
             });
         }
         CompletableFuture<AppendResult> done = partition.awaitHighWatermark(end).thenApply(error ->
