@@ -198,19 +198,7 @@ final class ClusterNode {
         if (!isAlive()) {
             throw new IllegalStateException("Node " + id + " is not running");
         }
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).redirectErrorStream(true)
-                    .start();
-            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + pid() + " failed: " + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while signalling node " + id, e);
-        }
+        ExternalCommand.runAdmin(List.of("kill", "-" + name, Long.toString(pid())), null);
     }
 
     /**

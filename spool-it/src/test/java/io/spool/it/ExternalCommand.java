@@ -71,6 +71,36 @@ final class ExternalCommand {
         return result;
     }
 
+    /**
+     * Runs a short administrative command (ip, nft, mount, kill) and returns its output, stdout and stderr together;
+     * a non-zero exit, or no exit within 30 s, is an {@link IllegalStateException} naming the command and its output.
+     * {@code stdin} may be null. Its output is read through a pipe, so it must be small.
+     */
+    static String runAdmin(List<String> command, String stdin) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (stdin != null) {
+                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            process.getOutputStream().close();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within 30 s");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + process.exitValue() + ": "
+                        + output.strip());
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while running " + command, e);
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return Files.readString(file, StandardCharsets.UTF_8);
     }

@@ -1,8 +1,5 @@
 package io.spool.it;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A private network for the nodes of a {@link SpoolCluster}, in which the test can cut the link between any two
@@ -254,33 +250,11 @@ final class NetworkLab implements AutoCloseable {
     }
 
     private static String run(List<String> command) {
-        return run(command, null);
+        return ExternalCommand.runAdmin(command, null);
     }
 
-    /** Runs a short administrative command; a failure or a hang is an {@link IllegalStateException}. */
-    private static String run(List<String> command, String stdin) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (stdin != null) {
-                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within 30 s");
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited " + process.exitValue() + ": "
-                        + output.strip());
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while running " + command, e);
-        }
+    private static void run(List<String> command, String stdin) {
+        ExternalCommand.runAdmin(command, stdin);
     }
 
     private static void runQuietly(List<String> command) {

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A small filesystem of its own for one node's data directory (a size-limited tmpfs mounted over it), so that a
@@ -34,7 +32,8 @@ final class SmallDisk implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes, "spool-it-disk", dir.toString()));
+        ExternalCommand.runAdmin(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes, "spool-it-disk",
+                dir.toString()), null);
         return new SmallDisk(dir);
     }
 
@@ -78,24 +77,9 @@ final class SmallDisk implements AutoCloseable {
     @Override
     public void close() {
         try {
-            run(List.of("umount", "-l", mountPoint.toString()));
+            ExternalCommand.runAdmin(List.of("umount", "-l", mountPoint.toString()), null);
         } catch (RuntimeException e) {
             System.err.println("SmallDisk: " + e.getMessage());
-        }
-    }
-
-    private static void run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while running " + command, e);
         }
     }
 }
