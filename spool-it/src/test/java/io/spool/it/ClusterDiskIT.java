@@ -34,13 +34,7 @@ class ClusterDiskIT {
     static SpoolCluster cluster;
 
     @RegisterExtension
-    static final AfterTestExecutionCallback LOGS_ON_FAILURE = context -> {
-        if (context.getExecutionException().isPresent() && cluster != null) {
-            String test = context.getRequiredTestMethod().getName();
-            System.err.println("ClusterDiskIT." + test + " failed; the nodes:" + cluster.logTails());
-            cluster.keepLogs("ClusterDiskIT-" + test);
-        }
-    };
+    static final AfterTestExecutionCallback LOGS_ON_FAILURE = SpoolCluster.logsOnFailure(() -> cluster);
 
     @BeforeAll
     static void startCluster() {

@@ -61,13 +61,7 @@ class ClusterIT {
 
     /** On a failure: the state and log tail of every node in the output, and the whole logs under target/. */
     @RegisterExtension
-    static final AfterTestExecutionCallback LOGS_ON_FAILURE = context -> {
-        if (context.getExecutionException().isPresent() && cluster != null) {
-            String test = context.getRequiredTestMethod().getName();
-            System.err.println("ClusterIT." + test + " failed; the nodes:" + cluster.logTails());
-            cluster.keepLogs("ClusterIT-" + test);
-        }
-    };
+    static final AfterTestExecutionCallback LOGS_ON_FAILURE = SpoolCluster.logsOnFailure(() -> cluster);
 
     @BeforeAll
     static void startCluster() {

@@ -36,14 +36,7 @@ class ClusterNetworkIT {
     static SpoolCluster cluster;
 
     @RegisterExtension
-    static final AfterTestExecutionCallback LOGS_ON_FAILURE = context -> {
-        if (context.getExecutionException().isPresent() && cluster != null) {
-            String test = context.getRequiredTestMethod().getName();
-            System.err.println("ClusterNetworkIT." + test + " failed; cuts " + cluster.network().cuts()
-                    + "; the nodes:" + cluster.logTails());
-            cluster.keepLogs("ClusterNetworkIT-" + test);
-        }
-    };
+    static final AfterTestExecutionCallback LOGS_ON_FAILURE = SpoolCluster.logsOnFailure(() -> cluster);
 
     @BeforeAll
     static void startCluster() {

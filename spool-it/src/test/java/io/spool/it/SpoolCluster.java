@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 
 /**
  * A cluster of 3 or 5 real Spool nodes on loopback, every one {@code broker,controller} and a voter of the metadata
@@ -417,6 +419,24 @@ final class SpoolCluster implements AutoCloseable {
                     .append(node.logFile()).append(" -----\n").append(node.logTail(LOG_TAIL_BYTES));
         }
         return text.toString();
+    }
+
+    /**
+     * A callback for a test class whose tests share one cluster (a static field, read through {@code cluster} when a
+     * test ends): after a failed test it prints the state and log tail of every node (and the cut links, in a
+     * {@link NetworkLab}) and keeps the whole logs under {@code target/cluster-logs/<class>-<test>}.
+     */
+    static AfterTestExecutionCallback logsOnFailure(Supplier<SpoolCluster> cluster) {
+        return context -> {
+            SpoolCluster current = cluster.get();
+            if (context.getExecutionException().isPresent() && current != null) {
+                String name = context.getRequiredTestClass().getSimpleName() + "-"
+                        + context.getRequiredTestMethod().getName();
+                String cuts = current.lab == null ? "" : "; cuts " + current.lab.cuts();
+                System.err.println(name + " failed" + cuts + "; the nodes:" + current.logTails());
+                current.keepLogs(name);
+            }
+        };
     }
 
     /** Copies every node's whole log to {@code target/cluster-logs/<name>/}, where it outlives the temp dir. */
