@@ -270,12 +270,16 @@ public final class LogManager implements AutoCloseable {
         }
     }
 
-    /** Periodic housekeeping: roll by segment.ms, retention, producer expiry, deferred deletes, checkpoints. */
+    /**
+     * Periodic housekeeping: roll by segment.ms, retention, segments below a raised log start offset, producer
+     * expiry, deferred deletes, checkpoints.
+     */
     public void runRetentionAndRoll() {
         for (PartitionLog log : all()) {
             try {
                 log.maybeRollByTime();
                 log.deleteOldSegments();
+                log.deleteSegmentsBelowLogStart();
                 log.removeExpiredProducers(PRODUCER_ID_EXPIRATION_MS);
             } catch (StorageException e) {
                 LOG.error("Retention of {} failed", log.topicPartition(), e);

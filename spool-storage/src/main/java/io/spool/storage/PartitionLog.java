@@ -199,6 +199,14 @@ public final class PartitionLog {
                     return AppendResult.failure(check.error(), check.message(), logStartOffset);
                 }
             }
+            if (BatchRecompressor.needed(batches, cfg.compression())) {
+                BatchRecompressor.Result rewritten = BatchRecompressor.recompress(topicPartition, batches,
+                    cfg.compression(), cfg.maxMessageBytes());
+                if (!rewritten.isValid()) {
+                    return AppendResult.failure(rewritten.error(), rewritten.message(), logStartOffset);
+                }
+                return append(rewritten.records(), rewritten.batches(), leaderEpoch, cfg, now);
+            }
             return append(records, batches, leaderEpoch, cfg, now);
         } catch (StorageException e) {
             LOG.error("Append to {} failed", topicPartition, e);
@@ -733,6 +741,56 @@ public final class PartitionLog {
         lock.lock();
         try {
             segments.values().forEach(LogSegment::closeChannel);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Raises the log start offset to {@code newStart} (DeleteRecords on the leader; on a follower, the leader's log
+     * start offset, bounded by what this replica has), then deletes the segments wholly below it. OFFSET_OUT_OF_RANGE
+     * if {@code newStart} is above the high watermark, as Kafka answers; NONE otherwise, also when the log already
+     * starts at or above it. Reads below the new start get OFFSET_OUT_OF_RANGE from then on.
+     *
+     * <p>Crash safety: the new start is checkpointed (the log dir's log-start-offset-checkpoint, fsynced) before any
+     * segment is renamed for deletion, so a restart never starts the log below it: the loader takes the larger of
+     * the checkpoint and the first segment, and segments left below it are deleted by the next
+     * {@link #deleteSegmentsBelowLogStart()}.
+     *
+     * @throws StorageException if the checkpoint or a rename fails
+     */
+    public Errors maybeIncrementLogStartOffset(long newStart) {
+        lock.lock();
+        try {
+            if (newStart > highWatermark) {
+                return Errors.OFFSET_OUT_OF_RANGE;
+            }
+            if (newStart <= logStartOffset) {
+                return Errors.NONE;
+            }
+            logStartOffset = newStart;
+            epochCache.truncateFromStart(newStart);
+            checkpointer.run();
+            LOG.info("Log start offset of {} raised to {}", topicPartition, newStart);
+            deleteSegmentsBelowLogStart();
+            return Errors.NONE;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes the segments whose records all lie below the log start offset (never the active one), after
+     * file.delete.delay.ms like retention. Returns how many went.
+     */
+    int deleteSegmentsBelowLogStart() {
+        lock.lock();
+        try {
+            long start = logStartOffset;
+            return deleteSegments(s -> {
+                Long next = segments.higherKey(s.baseOffset());
+                return next != null && next <= start;
+            });
         } finally {
             lock.unlock();
         }

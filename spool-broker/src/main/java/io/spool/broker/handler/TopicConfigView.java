@@ -3,6 +3,7 @@ package io.spool.broker.handler;
 import io.spool.broker.ServerConfig;
 import io.spool.metadata.TopicConfigs;
 import io.spool.storage.LogConfig;
+import io.spool.storage.TargetCompression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,10 @@ public final class TopicConfigView {
                 Long.parseLong(value(overrides, "message.timestamp.after.max.ms")),
                 Boolean.parseBoolean(value(overrides, "flush.on.ack")),
                 value(overrides, "cleanup.policy").contains("compact"),
-                Long.parseLong(value(overrides, "file.delete.delay.ms")));
+                Long.parseLong(value(overrides, "file.delete.delay.ms")),
+                TargetCompression.of(value(overrides, "compression.type"),
+                        Integer.parseInt(value(overrides, "compression.gzip.level")),
+                        Integer.parseInt(value(overrides, "compression.lz4.level")),
+                        Integer.parseInt(value(overrides, "compression.zstd.level"))));
     }
 }
