@@ -279,6 +279,8 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1,
                         new io.spool.broker.handler.AlterConfigsHandler(broker))
                 .register(ApiKeys.DESCRIBE_LOG_DIRS, 1, 4, new io.spool.broker.handler.DescribeLogDirsHandler(broker))
+                .register(ApiKeys.DELETE_RECORDS, 0, 2,
+                        new io.spool.broker.handler.DeleteRecordsHandler(broker, topicConfigs))
                 .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(broker))
                 .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0,
                         new io.spool.broker.handler.DescribeTopicPartitionsHandler(broker::image,

@@ -19,9 +19,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DeletedRecords;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +35,8 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -135,6 +139,46 @@ class SpoolServerTest {
         ListOffsetsResultInfo max = offset(tp, OffsetSpec.maxTimestamp());
         assertThat(max.offset()).isEqualTo(9);
         assertThat(max.timestamp()).isEqualTo(10_000L);
+    }
+
+    @Test
+    void shouldMoveEarliestOffsetWhenRecordsDeletedAndAnswerKafkaErrors() throws Exception {
+        admin.createTopics(List.of(new NewTopic("trimmed", 1, (short) 1),
+                new NewTopic("compacted", 1, (short) 1).configs(Map.of("cleanup.policy", "compact")))).all().get();
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("trimmed", 0, "k", "v" + i)).get();
+            }
+        }
+        TopicPartition tp = new TopicPartition("trimmed", 0);
+
+        DeletedRecords deleted = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(4))).lowWatermarks()
+                .get(tp).get();
+
+        assertThat(deleted.lowWatermark()).isEqualTo(4);
+        assertThat(offset(tp, OffsetSpec.earliest()).offset()).isEqualTo(4);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName()))) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, 1);
+            ConsumerRecords<String, String> records = ConsumerRecords.empty();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                records = consumer.poll(Duration.ofMillis(500));
+            }
+            assertThat(records.iterator().next().offset()).as("out of range below the start: reset to it")
+                    .isEqualTo(4);
+        }
+        assertThat(admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(-1))).lowWatermarks().get(tp).get()
+                .lowWatermark()).as("-1 is the high watermark").isEqualTo(10);
+        assertThatThrownBy(() -> admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(11))).all().get())
+                .hasCauseInstanceOf(OffsetOutOfRangeException.class);
+        TopicPartition compacted = new TopicPartition("compacted", 0);
+        assertThatThrownBy(() -> admin.deleteRecords(Map.of(compacted, RecordsToDelete.beforeOffset(0))).all()
+                .get()).hasCauseInstanceOf(PolicyViolationException.class);
     }
 
     @Test

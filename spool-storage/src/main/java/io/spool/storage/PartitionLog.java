@@ -755,9 +755,7 @@ public final class PartitionLog {
      * <p>Crash safety: the new start is checkpointed (the log dir's log-start-offset-checkpoint, fsynced) before any
      * segment is renamed for deletion, so a restart never starts the log below it: the loader takes the larger of
      * the checkpoint and the first segment, and segments left below it are deleted by the next
-     * {@link #deleteSegmentsBelowLogStart()}.
-     *
-     * @throws StorageException if the checkpoint or a rename fails
+     * {@link #deleteSegmentsBelowLogStart()}. KAFKA_STORAGE_ERROR (and a failed log dir) if that I/O fails.
      */
     public Errors maybeIncrementLogStartOffset(long newStart) {
         lock.lock();
@@ -774,6 +772,10 @@ public final class PartitionLog {
             LOG.info("Log start offset of {} raised to {}", topicPartition, newStart);
             deleteSegmentsBelowLogStart();
             return Errors.NONE;
+        } catch (StorageException e) {
+            LOG.error("Raising the log start offset of {} failed", topicPartition, e);
+            reportFailure(e);
+            return Errors.KAFKA_STORAGE_ERROR;
         } finally {
             lock.unlock();
         }

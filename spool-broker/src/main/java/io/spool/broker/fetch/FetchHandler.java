@@ -115,6 +115,7 @@ public final class FetchHandler implements RequestHandler {
                 entry.maxBytes = Math.max(0, p.partitionMaxBytes());
                 entry.currentLeaderEpoch = p.currentLeaderEpoch();
                 entry.lastFetchedEpoch = p.lastFetchedEpoch();
+                entry.replicaLogStartOffset = p.logStartOffset();
                 entries.add(entry);
             }
         }

@@ -21,6 +21,8 @@ final class FetchSession {
         int lastFetchedEpoch = -1;
         long lastHighWatermark = -1;
         long lastLogStartOffset = -1;
+        /** A follower's own log start offset, as its fetch says (-1 from consumers). */
+        long replicaLogStartOffset = -1;
         short lastError = -1;
 
         Entry(FetchKey key) {

@@ -128,7 +128,8 @@ final class PartitionReader {
                                     .setEndOffset(endOffset));
                 }
             }
-            broker.replicas().onFollowerFetch(p, replicaId, replicaEpoch, entry.fetchOffset, broker.image());
+            broker.replicas().onFollowerFetch(p, replicaId, replicaEpoch, entry.fetchOffset,
+                    entry.replicaLogStartOffset, broker.image());
             if (broker.replicas().throttles().shouldLeaderThrottle(p.topicPartition(), p.isr().contains(replicaId))) {
                 // KIP-73: an out-of-sync throttled replica gets no records while the leader's rate is used up.
                 return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().highWatermark())

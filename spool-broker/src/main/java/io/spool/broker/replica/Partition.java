@@ -34,6 +34,12 @@ public final class Partition {
         long lastCaughtUpMs;
         long lastFetchMs;
         long lastFetchLeaderLogEnd = -1;
+        /** The log start offset of its last fetch; -1 (unknown) until it fetches from this leader. */
+        long logStartOffset = -1;
+    }
+
+    /** A DeleteRecords partition waiting for the low watermark to reach {@code offset}. */
+    private record LowWatermarkWaiter(long offset, CompletableFuture<DeleteRecordsOutcome> future) {
     }
 
     private final PartitionLog log;
@@ -53,6 +59,8 @@ public final class Partition {
      * have committed them, and even made one leader, so the high watermark must not pass what they have.
      */
     private java.util.Set<Integer> pendingIsr = java.util.Set.of();
+    /** DeleteRecords waiting for the low watermark; guarded by this. */
+    private final List<LowWatermarkWaiter> lowWatermarkWaiters = new ArrayList<>();
 
     Partition(PartitionLog log, int localId, Assignment assignment) {
         this.log = log;
@@ -138,6 +146,9 @@ public final class Partition {
             }
         }
         failed.forEach(f -> f.complete(Errors.NOT_LEADER_OR_FOLLOWER));
+        if (next.leaderId() != localId) {
+            failLowWatermarkWaiters(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
         if (next.leaderId() == localId) {
             maybeAdvanceHighWatermark();
         }
@@ -147,7 +158,7 @@ public final class Partition {
      * Records a follower's fetch (leader only): its fetch offset is its log end, and it counts as caught up when it
      * has everything the leader had at this or its previous fetch. Returns whether the high watermark moved.
      */
-    boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long nowMs) {
+    boolean recordFollowerFetch(int replicaId, long brokerEpoch, long fetchOffset, long logStartOffset, long nowMs) {
         synchronized (this) {
             FollowerState state = followers.get(replicaId);
             if (state == null) {
@@ -165,6 +176,7 @@ public final class Partition {
                 state.lastCaughtUpMs = Math.max(state.lastCaughtUpMs, state.lastFetchMs);
             }
             state.logEndOffset = fetchOffset;
+            state.logStartOffset = logStartOffset;
             state.lastFetchLeaderLogEnd = leaderEnd;
             state.lastFetchMs = nowMs;
         }
@@ -317,6 +329,69 @@ public final class Partition {
             produceWaiters.clear();
         }
         all.forEach(f -> f.complete(error));
+        failLowWatermarkWaiters(error);
+    }
+
+    /**
+     * Leader: Kafka's low watermark, the lowest log start offset over this replica and the other replicas on live
+     * brokers ({@code alive}); a follower that has not fetched from this leader yet counts as -1, so a DeleteRecords
+     * waits for it.
+     */
+    synchronized long lowWatermark(java.util.function.IntPredicate alive) {
+        long low = log.logStartOffset();
+        for (Map.Entry<Integer, FollowerState> e : followers.entrySet()) {
+            if (alive.test(e.getKey())) {
+                low = Math.min(low, e.getValue().logStartOffset);
+            }
+        }
+        return low;
+    }
+
+    /**
+     * Completes once the low watermark reaches {@code offset} (with it), or with NOT_LEADER_OR_FOLLOWER when this
+     * node stops leading. The caller bounds the wait (DeleteRecords' timeout).
+     */
+    CompletableFuture<DeleteRecordsOutcome> awaitLowWatermark(long offset, java.util.function.IntPredicate alive) {
+        CompletableFuture<DeleteRecordsOutcome> future = new CompletableFuture<>();
+        synchronized (this) {
+            if (assignment.leaderId() != localId) {
+                return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(Errors.NOT_LEADER_OR_FOLLOWER));
+            }
+            lowWatermarkWaiters.add(new LowWatermarkWaiter(offset, future));
+        }
+        checkLowWatermark(alive);
+        return future;
+    }
+
+    /** Completes the DeleteRecords waiters the low watermark now covers, and forgets those that timed out. */
+    void checkLowWatermark(java.util.function.IntPredicate alive) {
+        List<Map.Entry<CompletableFuture<DeleteRecordsOutcome>, Long>> ready = new ArrayList<>();
+        synchronized (this) {
+            if (lowWatermarkWaiters.isEmpty()) {
+                return;
+            }
+            long low = lowWatermark(alive);
+            lowWatermarkWaiters.removeIf(w -> {
+                if (w.future().isDone()) {
+                    return true;
+                }
+                if (low >= w.offset()) {
+                    ready.add(Map.entry(w.future(), low));
+                    return true;
+                }
+                return false;
+            });
+        }
+        ready.forEach(e -> e.getKey().complete(DeleteRecordsOutcome.success(e.getValue())));
+    }
+
+    private void failLowWatermarkWaiters(Errors error) {
+        List<LowWatermarkWaiter> failed;
+        synchronized (this) {
+            failed = List.copyOf(lowWatermarkWaiters);
+            lowWatermarkWaiters.clear();
+        }
+        failed.forEach(w -> w.future().complete(DeleteRecordsOutcome.failure(error)));
     }
 
     /** Wakes fetches that wait for new data at the log end (follower fetches). */

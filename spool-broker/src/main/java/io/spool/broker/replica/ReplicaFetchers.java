@@ -304,7 +304,11 @@ public final class ReplicaFetchers implements AutoCloseable {
                         }
                     }
                     long leaderHw = data.highWatermark();
-                    afterDurable.add(() -> partition.updateFollowerHighWatermark(leaderHw));
+                    long leaderStart = data.logStartOffset();
+                    afterDurable.add(() -> {
+                        partition.updateFollowerHighWatermark(leaderHw);
+                        followLeaderLogStart(log, leaderStart);
+                    });
                 }
                 case OFFSET_OUT_OF_RANGE -> {
                     long leaderStart = data.logStartOffset();
@@ -323,6 +327,17 @@ public final class ReplicaFetchers implements AutoCloseable {
                     LOG.debug("Fetch of {} from {}: {}", partition.topicPartition(), leaderId, error);
                     state.delayedUntilMs = now + settings.backoffMs();
                 }
+            }
+        }
+
+        /**
+         * Raises this replica's log start offset to the leader's (DeleteRecords, retention there), as far as this
+         * replica's high watermark: its next fetch reports it, which is what the leader's DeleteRecords waits for.
+         */
+        private void followLeaderLogStart(PartitionLog log, long leaderStart) {
+            long target = Math.min(leaderStart, log.highWatermark());
+            if (target > log.logStartOffset()) {
+                log.maybeIncrementLogStartOffset(target);
             }
         }
 

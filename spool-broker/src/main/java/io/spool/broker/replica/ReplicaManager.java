@@ -60,6 +60,7 @@ public final class ReplicaManager implements MetadataListener {
     private boolean reconciled;
     private boolean active;
     private long appliedOffset = -1;
+    private volatile MetadataImage lastImage;
 
     /**
      * @param logConfig         turns a topic's config overrides into its effective log configuration
@@ -146,6 +147,39 @@ public final class ReplicaManager implements MetadataListener {
                         + timeoutMs + " ms", log.logStartOffset()));
     }
 
+    /**
+     * DeleteRecords on a partition this node leads: raises its log start offset to {@code offset} (-1: the high
+     * watermark), then completes once every replica on a live broker has done the same (the low watermark reaches
+     * it; followers learn the leader's start offset from their fetches), or with REQUEST_TIMED_OUT after
+     * {@code timeoutMs}, never blocking a thread. Errors, as Kafka returns them: NOT_LEADER_OR_FOLLOWER,
+     * OFFSET_OUT_OF_RANGE (negative, or above the high watermark), KAFKA_STORAGE_ERROR. The cleanup policy is the
+     * caller's check.
+     */
+    public CompletableFuture<DeleteRecordsOutcome> deleteRecords(Partition partition, long offset, long timeoutMs) {
+        if (!partition.isLeader()) {
+            return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(Errors.NOT_LEADER_OR_FOLLOWER));
+        }
+        PartitionLog log = partition.log();
+        long target = offset == -1 ? log.highWatermark() : offset;
+        if (target < 0) {
+            return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(Errors.OFFSET_OUT_OF_RANGE));
+        }
+        Errors error = log.maybeIncrementLogStartOffset(target);
+        if (error != Errors.NONE) {
+            return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(error));
+        }
+        MetadataImage image = lastImage;
+        java.util.function.IntPredicate alive = id -> isAlive(image, id);
+        return partition.awaitLowWatermark(target, alive)
+                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
+                .exceptionally(e -> new DeleteRecordsOutcome(Errors.REQUEST_TIMED_OUT, partition.lowWatermark(alive)));
+    }
+
+    /** Whether {@code brokerId} is registered and unfenced: only such replicas count for the low watermark. */
+    private static boolean isAlive(MetadataImage image, int brokerId) {
+        return image != null && image.cluster().registration(brokerId).map(r -> !r.fenced()).orElse(false);
+    }
+
     private static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
@@ -156,12 +190,14 @@ public final class ReplicaManager implements MetadataListener {
     }
 
     /**
-     * A follower fetched {@code fetchOffset} of a partition this node leads: advance the high watermark, and ask
-     * the controller to add it to the ISR once it has caught up.
+     * A follower fetched {@code fetchOffset} of a partition this node leads, its log starting at
+     * {@code logStartOffset}: advance the high watermark, complete DeleteRecords the low watermark now covers, and
+     * ask the controller to add it to the ISR once it has caught up.
      */
     public void onFollowerFetch(Partition partition, int replicaId, long brokerEpoch, long fetchOffset,
-            MetadataImage image) {
-        partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset, clock.millis());
+            long logStartOffset, MetadataImage image) {
+        partition.recordFollowerFetch(replicaId, brokerEpoch, fetchOffset, logStartOffset, clock.millis());
+        partition.checkLowWatermark(id -> isAlive(image, id));
         List<Integer> joining = partition.followersToAdd((id, epoch) -> image.cluster().registration(id)
                 .map(r -> !r.fenced() && (epoch < 0 || r.epoch() == epoch)).orElse(false));
         if (!joining.isEmpty()) {
@@ -222,6 +258,7 @@ public final class ReplicaManager implements MetadataListener {
 
     private void apply(MetadataImage image) {
         appliedOffset = image.offset();
+        lastImage = image;
         throttles.update(image);
         long now = clock.millis();
         Map<TopicPartition, Uuid> live = new HashMap<>();

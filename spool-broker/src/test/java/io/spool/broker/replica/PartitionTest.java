@@ -80,7 +80,7 @@ class PartitionTest {
         assertThat(log.highWatermark()).as("an acks=1 write stays invisible under min ISR").isZero();
 
         partition.updateAssignment(assignment(1, List.of(1, 2), 2), 0);
-        partition.recordFollowerFetch(2, 7, end, 0);
+        partition.recordFollowerFetch(2, 7, end, 0, 0);
 
         assertThat(log.highWatermark()).as("back at min ISR, with the follower caught up").isEqualTo(end);
     }
@@ -89,7 +89,7 @@ class PartitionTest {
     void shouldStopAdvancingHighWatermarkWhenIsrShrinksBelowMinIsr() {
         Partition partition = leading(List.of(1, 2), REPLICAS, 2);
         long first = append(2);
-        partition.recordFollowerFetch(2, 7, first, 0);
+        partition.recordFollowerFetch(2, 7, first, 0, 0);
         assertThat(log.highWatermark()).isEqualTo(first);
 
         partition.updateAssignment(assignment(1, List.of(1), 2), 0);
@@ -116,7 +116,7 @@ class PartitionTest {
         CompletableFuture<Errors> acked = partition.awaitHighWatermark(end);
         assertThat(acked).isNotDone();
 
-        partition.recordFollowerFetch(2, 7, end, 0);
+        partition.recordFollowerFetch(2, 7, end, 0, 0);
 
         assertThat(acked).isCompletedWithValue(Errors.NONE);
     }
