@@ -61,6 +61,13 @@ public final class ReplicaManager implements MetadataListener {
     private boolean active;
     private long appliedOffset = -1;
     private volatile MetadataImage lastImage;
+    /** Moves log start offsets for DeleteRecords (checkpoint fsyncs, segment renames) off the network threads. */
+    private final java.util.concurrent.ExecutorService logStartMover = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread thread = new Thread(r, "spool-delete-records");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /**
      * @param logConfig         turns a topic's config overrides into its effective log configuration
@@ -164,15 +171,26 @@ public final class ReplicaManager implements MetadataListener {
         if (target < 0) {
             return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(Errors.OFFSET_OUT_OF_RANGE));
         }
-        Errors error = log.maybeIncrementLogStartOffset(target);
-        if (error != Errors.NONE) {
-            return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(error));
-        }
         MetadataImage image = lastImage;
         java.util.function.IntPredicate alive = id -> isAlive(image, id);
-        return partition.awaitLowWatermark(target, alive)
+        CompletableFuture<Errors> moved;
+        try {
+            // Moving the start fsyncs the checkpoints and renames segments: not on the network thread that asks.
+            moved = CompletableFuture.supplyAsync(() -> log.maybeIncrementLogStartOffset(target), logStartMover);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(Errors.NOT_LEADER_OR_FOLLOWER));
+        }
+        return moved.thenCompose(error -> error != Errors.NONE
+                        ? CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(error))
+                        : partition.awaitLowWatermark(target, alive))
                 .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
-                .exceptionally(e -> new DeleteRecordsOutcome(Errors.REQUEST_TIMED_OUT, partition.lowWatermark(alive)));
+                .exceptionally(e -> {
+                    if (unwrap(e) instanceof java.util.concurrent.TimeoutException) {
+                        return new DeleteRecordsOutcome(Errors.REQUEST_TIMED_OUT, partition.lowWatermark(alive));
+                    }
+                    LOG.error("DeleteRecords on {} failed", partition.topicPartition(), e);
+                    return DeleteRecordsOutcome.failure(Errors.UNKNOWN_SERVER_ERROR);
+                });
     }
 
     /** Whether {@code brokerId} is registered and unfenced: only such replicas count for the low watermark. */
@@ -359,6 +377,7 @@ public final class ReplicaManager implements MetadataListener {
 
     /** Fails every waiting producer; the node is stopping. */
     public void shutdown() {
+        logStartMover.shutdownNow();
         partitions.values().forEach(p -> p.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER));
     }
 }
