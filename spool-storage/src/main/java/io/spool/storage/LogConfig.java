@@ -16,11 +16,13 @@ package io.spool.storage;
  * @param flushOnAck                 acknowledge produce requests only once fsynced (Spool's durability mode)
  * @param compact                    {@code cleanup.policy=compact}
  * @param fileDeleteDelayMs          {@code file.delete.delay.ms}: how long a deleted segment stays readable
+ * @param compaction                 the log cleaner's settings, used when {@code compact} is set
  */
 public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes,
                         int maxMessageBytes, int indexIntervalBytes, int segmentIndexBytes,
                         boolean messageTimestampLogAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
-                        boolean flushOnAck, boolean compact, long fileDeleteDelayMs) {
+                        boolean flushOnAck, boolean compact, long fileDeleteDelayMs,
+                        CompactionConfig compaction) {
 
     public LogConfig {
         if (segmentBytes < 14) {
@@ -35,58 +37,67 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
         if (indexIntervalBytes < 0 || maxMessageBytes < 0 || fileDeleteDelayMs < 0) {
             throw new IllegalArgumentException("negative size or delay in " + this);
         }
+        java.util.Objects.requireNonNull(compaction, "compaction");
     }
 
     /** Apache Kafka's defaults. */
     public static LogConfig defaults() {
         return new LogConfig(1024 * 1024 * 1024, 7 * 24 * 3600_000L, 7 * 24 * 3600_000L, -1L,
-            1048588, 4096, 10 * 1024 * 1024, false, Long.MAX_VALUE, 3600_000L, true, false, 60_000L);
+            1048588, 4096, 10 * 1024 * 1024, false, Long.MAX_VALUE, 3600_000L, true, false, 60_000L,
+            CompactionConfig.defaults());
     }
 
     public LogConfig withSegmentBytes(int bytes) {
         return new LogConfig(bytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compact, fileDeleteDelayMs);
+            compact, fileDeleteDelayMs, compaction);
     }
 
     public LogConfig withSegmentMs(long ms) {
         return new LogConfig(segmentBytes, ms, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compact, fileDeleteDelayMs);
+            compact, fileDeleteDelayMs, compaction);
     }
 
     public LogConfig withRetention(long ms, long bytes) {
         return new LogConfig(segmentBytes, segmentMs, ms, bytes, maxMessageBytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compact, fileDeleteDelayMs);
+            compact, fileDeleteDelayMs, compaction);
     }
 
     public LogConfig withMaxMessageBytes(int bytes) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, bytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compact, fileDeleteDelayMs);
+            compact, fileDeleteDelayMs, compaction);
     }
 
     public LogConfig withIndex(int intervalBytes, int indexBytes) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, intervalBytes,
             indexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compact, fileDeleteDelayMs);
+            compact, fileDeleteDelayMs, compaction);
     }
 
     public LogConfig withTimestamps(boolean logAppendTime, long beforeMaxMs, long afterMaxMs) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-            segmentIndexBytes, logAppendTime, beforeMaxMs, afterMaxMs, flushOnAck, compact, fileDeleteDelayMs);
+            segmentIndexBytes, logAppendTime, beforeMaxMs, afterMaxMs, flushOnAck, compact, fileDeleteDelayMs,
+            compaction);
     }
 
     public LogConfig withCompact(boolean compacted) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compacted, fileDeleteDelayMs);
+            compacted, fileDeleteDelayMs, compaction);
     }
 
     public LogConfig withFileDeleteDelayMs(long ms) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
-            compact, ms);
+            compact, ms, compaction);
+    }
+
+    public LogConfig withCompaction(CompactionConfig settings) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
+            segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,
+            compact, fileDeleteDelayMs, settings);
     }
 }
