@@ -161,7 +161,9 @@ public final class LogCleaner implements AutoCloseable {
                 clean += s.size();
             } else {
                 dirty += s.size();
-                overdue |= now - s.rollingBaseTimestamp() > compaction.maxCompactionLagMs();
+                // Reading a segment's first timestamp maps its indexes: only when a lag is set.
+                overdue |= compaction.maxCompactionLagMs() != Long.MAX_VALUE
+                    && now - s.rollingBaseTimestamp() > compaction.maxCompactionLagMs();
             }
         }
         Long horizon = tombstoneHorizons.get(log.topicPartition());

@@ -107,6 +107,20 @@ class LogCleanerTest extends LogTestBase {
     }
 
     @Test
+    void shouldCleanALogOverdueByTheMaximumCompactionLagWhateverItsDirtyRatio() {
+        PartitionLog log = newLog(COMPACTED.withCompaction(new CompactionConfig(HOUR, 0, HOUR, 0.99)));
+        writeUpdates(log, 600, 25);
+        LogCleaner cleaner = cleaner(1 << 20);
+        assertThat(cleaner.cleanOnce()).as("a never cleaned log is all dirty").isTrue();
+        writeUpdates(log, 100, 25);
+        assertThat(cleaner.cleanOnce()).as("dirty share below 0.99").isFalse();
+
+        clock.advance(HOUR + 1);
+
+        assertThat(cleaner.cleanOnce()).isTrue();
+    }
+
+    @Test
     void shouldDropTombstonesOnlyAfterDeleteRetention() {
         PartitionLog log = newLog(COMPACTED.withCompaction(new CompactionConfig(HOUR, 0, Long.MAX_VALUE, 0.5)));
         log.appendAsLeader(keyed("gone", "first"), 0);
