@@ -201,6 +201,10 @@ public final class ServerConfig {
         return (Long) get(name);
     }
 
+    public double getDouble(String name) {
+        return (Double) get(name);
+    }
+
     public boolean getBoolean(String name) {
         return (Boolean) get(name);
     }

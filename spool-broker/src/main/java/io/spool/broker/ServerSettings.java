@@ -1,6 +1,7 @@
 package io.spool.broker;
 
 import static io.spool.broker.Setting.Type.BOOLEAN;
+import static io.spool.broker.Setting.Type.DOUBLE;
 import static io.spool.broker.Setting.Type.INT;
 import static io.spool.broker.Setting.Type.LIST;
 import static io.spool.broker.Setting.Type.LONG;
@@ -58,6 +59,25 @@ final class ServerSettings {
             Setting.atLeast("log.index.size.max.bytes", INT, "10485760", 4, "Maximum size of an index file."),
             Setting.atLeast("log.segment.delete.delay.ms", LONG, "60000", 0,
                     "Delay before a deleted segment's files are removed."),
+            Setting.of("log.cleaner.enable", BOOLEAN, "true", "Compact the logs of compacted topics."),
+            Setting.atLeast("log.cleaner.threads", INT, "1", 0,
+                    "Threads compacting logs; Spool runs one cleaner thread whenever this is above 0."),
+            Setting.atLeast("log.cleaner.backoff.ms", LONG, "15000", 0,
+                    "Pause of the cleaner when no log needs cleaning."),
+            Setting.atLeast("log.cleaner.dedupe.buffer.size", LONG, "134217728", 1024,
+                    "Most memory of the cleaner's key-to-offset map; a larger dirty range takes several passes."),
+            Setting.of("log.cleaner.io.buffer.load.factor", DOUBLE, "0.9",
+                    "How full the cleaner's key-to-offset map may get."),
+            Setting.atLeast("log.cleaner.io.buffer.size", INT, "524288", 4096,
+                    "Bytes the cleaner reads from a segment at a time."),
+            Setting.atLeast("log.cleaner.delete.retention.ms", LONG, "86400000", 0,
+                    "How long tombstones stay in compacted topics once cleaned."),
+            Setting.atLeast("log.cleaner.min.compaction.lag.ms", LONG, "0", 0,
+                    "Records younger than this are not compacted."),
+            Setting.atLeast("log.cleaner.max.compaction.lag.ms", LONG, "9223372036854775807", 1,
+                    "A dirty record older than this forces compaction."),
+            Setting.of("log.cleaner.min.cleanable.ratio", DOUBLE, "0.5",
+                    "Dirty share of a log that triggers its compaction."),
             Setting.of("log.flush.on.ack", BOOLEAN, "true",
                     "Spool: answer acks=1/all produce only after an fsync covers the records; false selects"
                             + " Kafka's page-cache mode."),

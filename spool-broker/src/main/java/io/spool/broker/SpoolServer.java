@@ -32,6 +32,7 @@ import io.spool.metadata.Endpoint;
 import io.spool.metadata.MetadataQuorum;
 import io.spool.metadata.RatisMetadataQuorum;
 import io.spool.metadata.ProducerIdBlock;
+import io.spool.storage.LogCleaner;
 import io.spool.storage.LogManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -220,6 +221,11 @@ public final class SpoolServer implements AutoCloseable {
         broker.replicas().activate(broker.quorum().image());
         broker.groups().activate(broker.quorum().image());
         scheduleBrokerTasks(scheduler, broker.replicas(), broker.logs());
+        if (config.getBoolean("log.cleaner.enable") && config.getInt("log.cleaner.threads") > 0) {
+            broker.logs().startCleaner(new LogCleaner.Settings(config.getLong("log.cleaner.backoff.ms"),
+                    config.getLong("log.cleaner.dedupe.buffer.size"),
+                    config.getDouble("log.cleaner.io.buffer.load.factor"), config.getInt("log.cleaner.io.buffer.size")));
+        }
         return endpoints;
     }
 

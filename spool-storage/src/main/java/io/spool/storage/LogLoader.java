@@ -54,6 +54,7 @@ final class LogLoader {
                              boolean clean, long recoveryPoint, long logStartCheckpoint) {
         try {
             Uuid topicId = readPartitionMetadata(dir);
+            List<Long> swapped = completeSwaps(dir);
             List<Long> bases = listSegmentsAndCleanStrays(dir);
             ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
             long now = clock.millis();
@@ -63,7 +64,11 @@ final class LogLoader {
             } else {
                 for (int i = 0; i < bases.size(); i++) {
                     boolean last = i == bases.size() - 1;
-                    segments.put(bases.get(i), LogSegment.open(dir, bases.get(i), config, last, now));
+                    LogSegment segment = LogSegment.open(dir, bases.get(i), config, last, now);
+                    if (swapped.contains(bases.get(i))) {
+                        segment.rebuildIndexes();
+                    }
+                    segments.put(bases.get(i), segment);
                 }
             }
             LeaderEpochCache epochCache = new LeaderEpochCache(dir);
@@ -161,12 +166,67 @@ final class LogLoader {
         }
     }
 
+    /**
+     * Finishes the swaps of cleanings that a crash interrupted (see {@link PartitionLog#replaceSegments}): a
+     * {@code N.log.swap} is a complete cleaned segment covering offsets N to its last batch, so every segment whose
+     * base offset lies in that range is deleted (unless already renamed for deletion), and the swap file takes the
+     * plain name. Its indexes are rebuilt by the caller. Returns the base offsets of the segments swapped in.
+     */
+    static List<Long> completeSwaps(Path dir) throws IOException {
+        List<Long> swapped = new ArrayList<>();
+        String swapSuffix = LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX;
+        List<Path> swaps;
+        try (Stream<Path> files = Files.list(dir)) {
+            swaps = files.filter(p -> p.getFileName().toString().endsWith(swapSuffix)).sorted().toList();
+        }
+        for (Path swap : swaps) {
+            String name = swap.getFileName().toString();
+            long base = Long.parseLong(name.substring(0, name.length() - swapSuffix.length()));
+            long last = lastOffset(swap, base);
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    String other = p.getFileName().toString();
+                    int dot = other.indexOf('.');
+                    boolean segmentFile = dot == 20 && List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX,
+                        LogSegment.TIME_INDEX_SUFFIX).contains(other.substring(dot));
+                    if (segmentFile && other.chars().limit(20).allMatch(Character::isDigit)) {
+                        long otherBase = Long.parseLong(other.substring(0, dot));
+                        if (otherBase >= base && otherBase <= last) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+            }
+            Files.move(swap, dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX)));
+            Fs.fsyncDir(dir);
+            LOG.info("Completed the swap of cleaned segment {} (offsets up to {}) into {}", base, last, dir);
+            swapped.add(base);
+        }
+        return swapped;
+    }
+
+    /** The last offset of the batches in a segment file, or {@code base} if it has none. */
+    private static long lastOffset(Path file, long base) throws IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            long size = channel.size();
+            long position = 0;
+            long last = base;
+            BatchHeader header;
+            while ((header = BatchHeader.read(channel, position, size)) != null) {
+                last = header.lastOffset();
+                position += header.sizeInBytes();
+            }
+            return last;
+        }
+    }
+
     private static List<Long> listSegmentsAndCleanStrays(Path dir) throws IOException {
         List<Long> bases = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(".tmp")) {
+                if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(LogSegment.CLEANED_SUFFIX)
+                    || name.endsWith(LogSegment.SWAP_SUFFIX) || name.endsWith(".tmp")) {
                     Files.deleteIfExists(p);
                 } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
                     bases.add(Long.parseLong(name.substring(0, name.length() - LogSegment.LOG_SUFFIX.length())));

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *   recovery-point-offset-checkpoint     per partition: offsets below are fsynced (crash recovery starts here)
  *   log-start-offset-checkpoint          per partition: first offset still visible
  *   replication-offset-checkpoint        per partition: the high watermark (committed below it)
+ *   cleaner-offset-checkpoint            per partition: offsets below are compacted ({@link LogCleaner})
  *   orders-0/  orders-1/                 one {@link PartitionLog} each
  *   orders-2.3f2a...-delete/             a deleted partition waiting for in-flight reads to finish
  * </pre>
@@ -58,6 +59,7 @@ public final class LogManager implements AutoCloseable {
     /** The broker epoch every log dir's clean-shutdown marker named at open, or -1; see {@link #open}. */
     private long cleanShutdownBrokerEpoch = Long.MIN_VALUE;
     private volatile java.util.function.LongSupplier brokerEpochAtClose = () -> -1;
+    private LogCleaner cleaner;
 
     private LogManager(List<Path> logDirs, Clock clock, Random random) {
         this.logDirs = List.copyOf(logDirs);
@@ -96,6 +98,7 @@ public final class LogManager implements AutoCloseable {
                 logDir.resolve(OffsetCheckpointFile.LOG_START_OFFSET));
             Map<TopicPartition, Long> highWatermarks = OffsetCheckpointFile.read(
                 logDir.resolve(OffsetCheckpointFile.HIGH_WATERMARK));
+            Map<TopicPartition, Long> cleaned = OffsetCheckpointFile.read(logDir.resolve(OffsetCheckpointFile.CLEANER));
             try (Stream<Path> children = Files.list(logDir)) {
                 for (Path child : (Iterable<Path>) children::iterator) {
                     if (!Files.isDirectory(child)) {
@@ -120,6 +123,7 @@ public final class LogManager implements AutoCloseable {
                     // Committed before the stop; a replicated partition's leader must not expose more until its
                     // followers confirm it, and a single replica raises it again to what is durable.
                     log.updateHighWatermark(highWatermarks.getOrDefault(tp, 0L));
+                    log.initCleanerCheckpoint(cleaned.getOrDefault(tp, 0L));
                     register(tp, log);
                 }
             }
@@ -240,6 +244,7 @@ public final class LogManager implements AutoCloseable {
         if (log == null) {
             return;
         }
+        log.markRemoved();
         Path dir = log.dir();
         Path target = dir.resolveSibling(dir.getFileName() + "." + Long.toHexString(random.nextLong())
             + Long.toHexString(random.nextLong()) + DELETE_DIR_SUFFIX);
@@ -267,6 +272,14 @@ public final class LogManager implements AutoCloseable {
             if (id == null || !id.equals(log.topicId())) {
                 delete(log.topicPartition());
             }
+        }
+    }
+
+    /** Starts compacting the logs of compacted topics in the background (see {@link LogCleaner}). */
+    public synchronized void startCleaner(LogCleaner.Settings settings) {
+        if (cleaner == null && !closed) {
+            cleaner = new LogCleaner(() -> List.copyOf(logs.values()), settings, clock);
+            cleaner.start();
         }
     }
 
@@ -312,17 +325,22 @@ public final class LogManager implements AutoCloseable {
             Map<TopicPartition, Long> recovery = new HashMap<>();
             Map<TopicPartition, Long> starts = new HashMap<>();
             Map<TopicPartition, Long> highWatermarks = new HashMap<>();
+            Map<TopicPartition, Long> cleaned = new HashMap<>();
             for (PartitionLog log : logs.values()) {
                 if (log.dir().getParent().equals(dir)) {
                     recovery.put(log.topicPartition(), log.recoveryPoint());
                     starts.put(log.topicPartition(), log.logStartOffset());
                     highWatermarks.put(log.topicPartition(), log.highWatermark());
+                    if (log.cleanerCheckpoint() > 0) {
+                        cleaned.put(log.topicPartition(), log.cleanerCheckpoint());
+                    }
                 }
             }
             try {
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.RECOVERY_POINT), recovery);
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.LOG_START_OFFSET), starts);
                 OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.HIGH_WATERMARK), highWatermarks);
+                OffsetCheckpointFile.write(dir.resolve(OffsetCheckpointFile.CLEANER), cleaned);
             } catch (IOException e) {
                 StorageException failure = new StorageException("cannot write checkpoints in " + dir, e);
                 reportFailure(dir, failure);
@@ -358,6 +376,9 @@ public final class LogManager implements AutoCloseable {
             return;
         }
         closed = true;
+        if (cleaner != null) {
+            cleaner.close();
+        }
         flusher.close();
         List<RuntimeException> failures = new ArrayList<>();
         for (PartitionLog log : logs.values()) {

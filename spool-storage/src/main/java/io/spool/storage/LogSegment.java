@@ -36,6 +36,10 @@ final class LogSegment {
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
+    /** A cleaning's output being written; never part of the log (deleted when found at start-up). */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /** A complete cleaning's output about to replace the segments it covers (completed when found at start-up). */
+    static final String SWAP_SUFFIX = ".swap";
     private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final long baseOffset;
@@ -56,15 +60,15 @@ final class LogSegment {
     private volatile int indexIntervalBytes;
 
     private LogSegment(Path dir, long baseOffset, int maxIndexSize, boolean writable, long createdMs,
-                       boolean create) throws IOException {
+                       boolean create, String stage) throws IOException {
         this.baseOffset = baseOffset;
         this.maxIndexSize = maxIndexSize;
         this.writable = writable;
         this.createdMs = createdMs;
         this.indexIntervalBytes = 4096;
-        this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
-        this.offsetIndexFile = dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
-        this.timeIndexFile = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
+        this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage);
+        this.offsetIndexFile = dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + stage);
+        this.timeIndexFile = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + stage);
         if (create) {
             Files.deleteIfExists(offsetIndexFile);
             Files.deleteIfExists(timeIndexFile);
@@ -82,8 +86,14 @@ final class LogSegment {
 
     /** Creates a new, empty active segment. */
     static LogSegment create(Path dir, long baseOffset, LogConfig config, long nowMs) {
+        return createStaged(dir, baseOffset, config, nowMs, "");
+    }
+
+    /** Creates a new, empty, writable segment whose file names end with {@code stage} (see {@link #renameStage}). */
+    static LogSegment createStaged(Path dir, long baseOffset, LogConfig config, long nowMs, String stage) {
         try {
-            LogSegment segment = new LogSegment(dir, baseOffset, config.segmentIndexBytes(), true, nowMs, true);
+            LogSegment segment = new LogSegment(dir, baseOffset, config.segmentIndexBytes(), true, nowMs, true,
+                stage);
             segment.maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
             segment.rollingBaseTimestamp = RecordBatch.NO_TIMESTAMP;
             return segment;
@@ -94,8 +104,14 @@ final class LogSegment {
 
     /** Opens an existing segment; indexes are mapped lazily. */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, boolean writable, long nowMs) {
+        return openStaged(dir, baseOffset, config, writable, nowMs, "");
+    }
+
+    /** Opens an existing segment whose file names end with {@code stage}. */
+    static LogSegment openStaged(Path dir, long baseOffset, LogConfig config, boolean writable, long nowMs,
+                                 String stage) {
         try {
-            return new LogSegment(dir, baseOffset, config.segmentIndexBytes(), writable, nowMs, false);
+            return new LogSegment(dir, baseOffset, config.segmentIndexBytes(), writable, nowMs, false, stage);
         } catch (IOException e) {
             throw new StorageException("cannot open segment " + baseOffset + " in " + dir, e);
         }
@@ -494,10 +510,20 @@ final class LogSegment {
 
     /** Renames every file of the segment with the {@code .deleted} suffix; the channel stays open for readers. */
     synchronized void renameForDeletion() {
+        renameStage(DELETED_SUFFIX);
+    }
+
+    /**
+     * Renames every file of the segment to its plain name followed by {@code stage} ("" for the plain name): how a
+     * cleaned segment moves from {@link #CLEANED_SUFFIX} through {@link #SWAP_SUFFIX} into the log. The channel
+     * stays open.
+     */
+    synchronized void renameStage(String stage) {
+        Path dir = logFile.getParent();
         try {
-            logFile = moveIfExists(logFile, Path.of(logFile + DELETED_SUFFIX));
-            Path newIndex = Path.of(offsetIndexFile + DELETED_SUFFIX);
-            Path newTimeIndex = Path.of(timeIndexFile + DELETED_SUFFIX);
+            logFile = moveIfExists(logFile, dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage));
+            Path newIndex = dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + stage);
+            Path newTimeIndex = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + stage);
             if (offsetIndex != null) {
                 offsetIndex.renameTo(newIndex);
                 timeIndex.renameTo(newTimeIndex);
@@ -508,7 +534,7 @@ final class LogSegment {
                 timeIndexFile = moveIfExists(timeIndexFile, newTimeIndex);
             }
         } catch (IOException e) {
-            throw new StorageException("cannot rename segment " + logFile + " for deletion", e);
+            throw new StorageException("cannot rename segment " + logFile + " to stage '" + stage + "'", e);
         }
     }
 

@@ -29,6 +29,8 @@ final class OffsetCheckpointFile {
     static final String LOG_START_OFFSET = "log-start-offset-checkpoint";
     /** Kafka's name for the high watermark checkpoint. */
     static final String HIGH_WATERMARK = "replication-offset-checkpoint";
+    /** Per compacted partition: offsets below are cleaned (Kafka's name). */
+    static final String CLEANER = "cleaner-offset-checkpoint";
 
     private OffsetCheckpointFile() {
     }

@@ -59,6 +59,9 @@ public final class PartitionLog {
     private volatile long recoveryPoint;
     private volatile boolean dirNeedsFsync;
     private volatile long truncations;
+    /** Offsets below this are compacted (see {@link LogCleaner}); lowered by truncation. */
+    private volatile long cleanerCheckpoint;
+    private volatile boolean closed;
     private volatile Runnable checkpointer = () -> { };
     private volatile LogDirFailureHandler failureHandler = (logDir, cause) -> { };
 
@@ -504,6 +507,7 @@ public final class PartitionLog {
     private void publishTruncatedEnd(long end) {
         assert lock.isHeldByCurrentThread() && Thread.holdsLock(flushLock);
         truncations++;
+        cleanerCheckpoint = Math.min(cleanerCheckpoint, end);
         highWatermark = Math.min(highWatermark, end);
         logEndOffset = end;
         flushedOffset = Math.min(flushedOffset, end);
@@ -522,6 +526,7 @@ public final class PartitionLog {
             segments.keySet().removeIf(base -> base != offset);
             Fs.fsyncDir(dir);
             truncations++;
+            cleanerCheckpoint = offset;
             logStartOffset = offset;
             highWatermark = offset;
             logEndOffset = offset;
@@ -631,15 +636,13 @@ public final class PartitionLog {
     /**
      * Deletes whole segments past retention.ms (by largest timestamp) and, oldest first, while the log is larger
      * than retention.bytes. Only segments entirely below the high watermark go; the active one is rolled first if
-     * it must go. Compacted topics keep everything. Returns the number of segments deleted.
+     * it must go. A compact-only topic has both limits at -1 (see the broker's topic config). Returns the number of
+     * segments deleted.
      */
     int deleteOldSegments() {
         lock.lock();
         try {
             LogConfig cfg = config;
-            if (cfg.compact()) {
-                return 0;
-            }
             long now = clock.millis();
             int deleted = 0;
             if (cfg.retentionMs() >= 0) {
@@ -731,6 +734,7 @@ public final class PartitionLog {
             // Closing trims and fsyncs the active segment's indexes: everything is durable up to the log end.
             segments.values().forEach(LogSegment::close);
             recoveryPoint = flushedOffset;
+            closed = true;
         } finally {
             lock.unlock();
         }
@@ -740,10 +744,101 @@ public final class PartitionLog {
     void closeHandles() {
         lock.lock();
         try {
+            closed = true;
             segments.values().forEach(LogSegment::closeChannel);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The segments the log cleaner may read, taken under the lock: every segment but the active one, below the high
+     * watermark, with what the cleaner needs to know about them. See {@link LogCleaner}.
+     */
+    CleanableSegments cleanableSegments() {
+        lock.lock();
+        try {
+            List<LogSegment> inactive = new ArrayList<>(segments.headMap(segments.lastKey()).values());
+            java.util.Map<Long, Long> lastBatches = new java.util.HashMap<>();
+            for (ProducerStateManager.ProducerEntry e : producerState.entries()) {
+                if (!e.batches.isEmpty()) {
+                    lastBatches.put(e.producerId, e.batches.peekLast().lastOffset());
+                }
+            }
+            return new CleanableSegments(inactive, segments.lastKey(), highWatermark, logStartOffset, truncations,
+                lastBatches);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts {@code cleaned} (staged as {@link LogSegment#CLEANED_SUFFIX}, complete and fsynced) in place of
+     * {@code old}, consecutive segments that it covers, unless the log changed under the cleaning: a truncation since
+     * {@code truncationsSeen} or one of them deleted. The order on disk makes a crash at any point recoverable (see
+     * {@link LogLoader}): cleaned becomes {@code .swap}, the old segments {@code .deleted}, then swap the plain name.
+     * Readers in flight keep the old segments' open files until file.delete.delay.ms passes.
+     *
+     * @return false, with the cleaned files deleted, when the log changed
+     */
+    boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, long truncationsSeen) {
+        lock.lock();
+        try {
+            boolean unchanged = !closed && truncations == truncationsSeen
+                && old.stream().allMatch(s -> segments.get(s.baseOffset()) == s);
+            if (!unchanged) {
+                cleaned.deleteFiles();
+                return false;
+            }
+            cleaned.renameStage(LogSegment.SWAP_SUFFIX);
+            Fs.fsyncDir(dir);
+            old.forEach(LogSegment::renameForDeletion);
+            cleaned.renameStage("");
+            Fs.fsyncDir(dir);
+            cleaned.setIndexIntervalBytes(config.indexIntervalBytes());
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (LogSegment s : old.subList(1, old.size())) {
+                segments.remove(s.baseOffset());
+            }
+            scheduleDeletion(old);
+            return true;
+        } catch (IOException e) {
+            throw new StorageException("cannot swap cleaned segment into " + topicPartition, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The first offset not yet compacted; the cleaner maps keys from here. */
+    long cleanerCheckpoint() {
+        return cleanerCheckpoint;
+    }
+
+    /** Sets the cleaner checkpoint read at start-up, capped at the log end offset (a torn tail may be gone). */
+    void initCleanerCheckpoint(long offset) {
+        cleanerCheckpoint = Math.min(offset, logEndOffset);
+    }
+
+    /** Records a completed cleaning up to {@code offset}, unless a truncation since {@code truncationsSeen}. */
+    void markCleaned(long offset, long truncationsSeen) {
+        lock.lock();
+        try {
+            if (truncations == truncationsSeen) {
+                cleanerCheckpoint = offset;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** True once closed or removed: a background task that fails on its files then has nothing to report. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** The log manager dropped this log; its directory is about to move. */
+    void markRemoved() {
+        closed = true;
     }
 
     /**

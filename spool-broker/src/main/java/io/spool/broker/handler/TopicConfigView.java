@@ -2,6 +2,7 @@ package io.spool.broker.handler;
 
 import io.spool.broker.ServerConfig;
 import io.spool.metadata.TopicConfigs;
+import io.spool.storage.CompactionConfig;
 import io.spool.storage.LogConfig;
 import io.spool.storage.TargetCompression;
 import java.util.ArrayList;
@@ -75,12 +76,18 @@ public final class TopicConfigView {
                 : def.defaultValue();
     }
 
+    /**
+     * The storage settings of a topic. A topic whose cleanup.policy lacks "delete" gets no retention limits: its
+     * segments go only by compaction.
+     */
     public LogConfig logConfig(Map<String, String> overrides) {
+        List<String> policy = List.of(value(overrides, "cleanup.policy").replace(" ", "").split(","));
+        boolean delete = policy.contains("delete");
         return new LogConfig(
                 Integer.parseInt(value(overrides, "segment.bytes")),
                 Long.parseLong(value(overrides, "segment.ms")),
-                Long.parseLong(value(overrides, "retention.ms")),
-                Long.parseLong(value(overrides, "retention.bytes")),
+                delete ? Long.parseLong(value(overrides, "retention.ms")) : -1L,
+                delete ? Long.parseLong(value(overrides, "retention.bytes")) : -1L,
                 Integer.parseInt(value(overrides, "max.message.bytes")),
                 Integer.parseInt(value(overrides, "index.interval.bytes")),
                 Integer.parseInt(value(overrides, "segment.index.bytes")),
@@ -88,8 +95,12 @@ public final class TopicConfigView {
                 Long.parseLong(value(overrides, "message.timestamp.before.max.ms")),
                 Long.parseLong(value(overrides, "message.timestamp.after.max.ms")),
                 Boolean.parseBoolean(value(overrides, "flush.on.ack")),
-                value(overrides, "cleanup.policy").contains("compact"),
+                policy.contains("compact"),
                 Long.parseLong(value(overrides, "file.delete.delay.ms")),
+                new CompactionConfig(Long.parseLong(value(overrides, "delete.retention.ms")),
+                        Long.parseLong(value(overrides, "min.compaction.lag.ms")),
+                        Long.parseLong(value(overrides, "max.compaction.lag.ms")),
+                        Double.parseDouble(value(overrides, "min.cleanable.dirty.ratio"))),
                 TargetCompression.of(value(overrides, "compression.type"),
                         Integer.parseInt(value(overrides, "compression.gzip.level")),
                         Integer.parseInt(value(overrides, "compression.lz4.level")),

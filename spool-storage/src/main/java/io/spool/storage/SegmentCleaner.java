@@ -1,0 +1,324 @@
+package io.spool.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords.RecordFilter;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.CloseableIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cleaning of one compacted log: keeps the latest record of each key, with the same offsets.
+ *
+ * <ol>
+ *   <li>Maps each key of the dirty range [first dirty offset, first uncleanable offset) to its latest offset, in an
+ *       {@link OffsetMap} of bounded size. When the map fills, the cleaning stops at that batch: the rest of the
+ *       dirty range waits for the next cleaning (several passes clean a large dirty range in bounded memory).</li>
+ *   <li>Rewrites every segment from the log start up to the end of what was mapped, in groups that fit one
+ *       segment, dropping records superseded by a later offset of their key, records without a key, and tombstones
+ *       whose delete horizon has passed. A tombstone kept for the first time gets its horizon (now plus
+ *       {@code delete.retention.ms}) in its batch header, as Kafka's cleaner does (KIP-534).</li>
+ *   <li>Swaps each group's output into the log ({@link PartitionLog#replaceSegments}).</li>
+ * </ol>
+ *
+ * The first uncleanable offset is the base of the first segment that is active, not wholly below the high
+ * watermark, or has a record younger than {@code min.compaction.lag.ms}. Appends and reads go on meanwhile: the
+ * cleaner reads inactive segments only and takes the log's lock just for the swap. Not thread-safe: one per
+ * cleaner thread.
+ */
+final class SegmentCleaner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentCleaner.class);
+
+    /** The outcome of one cleaning; {@code nextDirtyOffset} is where the next one starts mapping. */
+    record Result(long nextDirtyOffset, long bytesRead, long bytesWritten, long earliestTombstoneHorizonMs,
+                  boolean aborted) {
+    }
+
+    /** Thrown when the cleaner is closed in the middle of a cleaning, whose output is then deleted. */
+    static final class CancelledException extends RuntimeException {
+        CancelledException() {
+            super("log cleaner closed", null, false, false);
+        }
+    }
+
+    private final Clock clock;
+    private final int mapMemoryBytes;
+    private final double mapLoadFactor;
+    private final int ioBufferBytes;
+    private final java.util.function.BooleanSupplier cancelled;
+    private final BufferSupplier decompression = BufferSupplier.create();
+
+    SegmentCleaner(Clock clock, int mapMemoryBytes, double mapLoadFactor, int ioBufferBytes,
+                   java.util.function.BooleanSupplier cancelled) {
+        this.clock = clock;
+        this.mapMemoryBytes = mapMemoryBytes;
+        this.mapLoadFactor = mapLoadFactor;
+        this.ioBufferBytes = ioBufferBytes;
+        this.cancelled = cancelled;
+    }
+
+    /** The first offset a cleaning may not touch now, on segment boundaries (see the class comment). */
+    static long firstUncleanableOffset(CleanableSegments view, CompactionConfig compaction, long now) {
+        long limit = Math.min(view.activeBaseOffset(), view.highWatermark());
+        List<LogSegment> inactive = view.inactive();
+        for (int i = 0; i < inactive.size(); i++) {
+            LogSegment s = inactive.get(i);
+            long next = i + 1 < inactive.size() ? inactive.get(i + 1).baseOffset() : view.activeBaseOffset();
+            boolean tooYoung = compaction.minCompactionLagMs() > 0
+                && now - s.largestTimestamp() < compaction.minCompactionLagMs();
+            if (next > limit || tooYoung) {
+                return s.baseOffset();
+            }
+        }
+        return limit;
+    }
+
+    /** Cleans {@code log} whose records below {@code firstDirty} are already clean. */
+    Result clean(PartitionLog log, long firstDirty) {
+        CleanableSegments view = log.cleanableSegments();
+        LogConfig config = log.config();
+        long now = clock.millis();
+        long uncleanable = firstUncleanableOffset(view, config.compaction(), now);
+        long dirtyStart = Math.min(Math.max(firstDirty, view.logStartOffset()), uncleanable);
+        // With no dirty range left the map stays empty: the cleaning then only drops expired tombstones.
+        OffsetMap map = new OffsetMap(mapBytesFor(uncleanable - dirtyStart), mapLoadFactor);
+        long end = dirtyStart < uncleanable ? buildOffsetMap(view.inactive(), map, dirtyStart, uncleanable)
+            : dirtyStart;
+        if (end == dirtyStart && dirtyStart < uncleanable) {
+            LOG.warn("Cannot clean {}: the offset map ({} entries) cannot hold the keys of the batch at offset {};"
+                + " raise log.cleaner.dedupe.buffer.size", log.topicPartition(), map.maxEntries(), dirtyStart);
+            return new Result(firstDirty, 0, 0, Long.MAX_VALUE, true);
+        }
+        Filter filter = new Filter(now, config.compaction().deleteRetentionMs(), map, view);
+        long read = 0;
+        long written = 0;
+        for (List<LogSegment> group : groups(view.inactive(), end, config)) {
+            LogSegment cleaned = LogSegment.createStaged(log.dir(), group.get(0).baseOffset(), config, now,
+                LogSegment.CLEANED_SUFFIX);
+            try {
+                for (LogSegment source : group) {
+                    read += source.size();
+                    copyRetained(source, cleaned, filter);
+                }
+                cleaned.onBecomeInactive();
+                cleaned.flush();
+            } catch (RuntimeException e) {
+                cleaned.deleteFiles();
+                throw e;
+            }
+            written += cleaned.size();
+            if (!log.replaceSegments(group, cleaned, view.truncations())) {
+                LOG.info("Cleaning of {} aborted: the log changed under it", log.topicPartition());
+                return new Result(firstDirty, read, written, filter.earliestHorizon, true);
+            }
+        }
+        LOG.info("Cleaned {} up to offset {}: {} bytes read, {} written, {} keys mapped", log.topicPartition(), end,
+            read, written, map.size());
+        return new Result(end, read, written, filter.earliestHorizon, false);
+    }
+
+    /** A map no larger than configured, nor than the dirty range's offsets could need. */
+    private int mapBytesFor(long dirtyOffsets) {
+        long needed = (long) Math.ceil(dirtyOffsets / mapLoadFactor) + 2;
+        return (int) Math.min(mapMemoryBytes, needed * OffsetMap.SLOT_BYTES);
+    }
+
+    /** Maps the keys of [start, limit) batch by batch until the map is full; returns the offset mapped up to. */
+    private long buildOffsetMap(List<LogSegment> inactive, OffsetMap map, long start, long limit) {
+        long end = start;
+        for (LogSegment segment : inactive) {
+            if (segment.baseOffset() >= limit) {
+                break;
+            }
+            for (ByteBuffer chunk : chunks(segment, start)) {
+                for (MutableRecordBatch batch : MemoryRecords.readableRecords(chunk).batches()) {
+                    if (batch.lastOffset() < start) {
+                        continue;
+                    }
+                    if (batch.baseOffset() >= limit) {
+                        return limit;
+                    }
+                    Integer count = batch.countOrNull();
+                    long records = count != null ? count : batch.lastOffset() - batch.baseOffset() + 1;
+                    if (map.isFull((int) Math.min(records, Integer.MAX_VALUE))) {
+                        return end;
+                    }
+                    if (!batch.isControlBatch()) {
+                        mapKeys(batch, map, start);
+                    }
+                    end = batch.nextOffset();
+                }
+            }
+        }
+        return limit;
+    }
+
+    private void mapKeys(RecordBatch batch, OffsetMap map, long start) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(decompression)) {
+            while (records.hasNext()) {
+                Record record = records.next();
+                if (record.hasKey() && record.offset() >= start) {
+                    map.put(record.key(), record.offset());
+                }
+            }
+        }
+    }
+
+    /**
+     * Consecutive segments from the log start that each cleaning writes into one segment: the first always goes, the
+     * next joins while the sizes add up to at most segment.bytes and the offsets fit one segment's index.
+     */
+    static List<List<LogSegment>> groups(List<LogSegment> inactive, long end, LogConfig config) {
+        List<List<LogSegment>> groups = new ArrayList<>();
+        List<LogSegment> current = new ArrayList<>();
+        long bytes = 0;
+        int indexEntries = 0;
+        int maxIndexEntries = config.segmentIndexBytes() / 12 - 1;
+        for (LogSegment s : inactive) {
+            if (s.baseOffset() >= end) {
+                break;
+            }
+            int entries = s.offsetIndex().entries() + s.timeIndex().entries() + 2;
+            boolean fits = !current.isEmpty() && bytes + s.size() <= config.segmentBytes()
+                && indexEntries + entries <= maxIndexEntries
+                && end - current.get(0).baseOffset() < Integer.MAX_VALUE;
+            if (!current.isEmpty() && !fits) {
+                groups.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+                indexEntries = 0;
+            }
+            current.add(s);
+            bytes += s.size();
+            indexEntries += entries;
+        }
+        if (!current.isEmpty()) {
+            groups.add(current);
+        }
+        return groups;
+    }
+
+    private void copyRetained(LogSegment source, LogSegment cleaned, Filter filter) {
+        for (ByteBuffer chunk : chunks(source, source.baseOffset())) {
+            // filterTo stops early when a rewritten batch outgrows the output buffer: go on from where it stopped.
+            while (chunk.hasRemaining()) {
+                ByteBuffer out = ByteBuffer.allocate(chunk.remaining());
+                MemoryRecords.FilterResult result = MemoryRecords.readableRecords(chunk.slice())
+                    .filterTo(filter, out, decompression, Records.SOFT_MAX_ARRAY_LENGTH);
+                if (result.bytesRead() == 0) {
+                    throw new CorruptLogException("cannot filter the batch at the start of a chunk of " + source);
+                }
+                ByteBuffer retained = result.outputBuffer();
+                retained.flip();
+                if (retained.hasRemaining()) {
+                    cleaned.append(MemoryRecords.readableRecords(retained));
+                }
+                chunk.position(chunk.position() + result.bytesRead());
+            }
+        }
+    }
+
+    /** The segment's batches from the one holding {@code from}, read in chunks of whole batches. */
+    private Iterable<ByteBuffer> chunks(LogSegment segment, long from) {
+        return () -> new java.util.Iterator<>() {
+            private long position = firstPosition();
+            private final long limit = segment.size();
+
+            private long firstPosition() {
+                BatchHeader first = segment.findBatch(from, segment.size());
+                return first == null ? segment.size() : first.position();
+            }
+
+            @Override
+            public boolean hasNext() {
+                return position < limit;
+            }
+
+            @Override
+            public ByteBuffer next() {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancelledException();
+                }
+                try {
+                    long end = position;
+                    BatchHeader header;
+                    while ((header = BatchHeader.read(segment.channel(), end, limit)) != null
+                        && (end == position || end + header.sizeInBytes() - position <= ioBufferBytes)) {
+                        end += header.sizeInBytes();
+                    }
+                    if (end == position) {
+                        throw new CorruptLogException("no whole batch at position " + position + " of " + segment);
+                    }
+                    ByteBuffer buf = ByteBuffer.allocate((int) (end - position));
+                    while (buf.hasRemaining()) {
+                        if (segment.channel().read(buf, position + buf.position()) < 0) {
+                            throw new CorruptLogException(segment + " ends before position " + end);
+                        }
+                    }
+                    buf.flip();
+                    position = end;
+                    return buf;
+                } catch (IOException e) {
+                    throw new StorageException("cannot read " + segment + " for cleaning", e);
+                }
+            }
+        };
+    }
+
+    /** Which batches and records a cleaning keeps. */
+    private static final class Filter extends RecordFilter {
+        private final OffsetMap map;
+        private final CleanableSegments view;
+        private long earliestHorizon = Long.MAX_VALUE;
+
+        Filter(long now, long deleteRetentionMs, OffsetMap map, CleanableSegments view) {
+            super(now, deleteRetentionMs);
+            this.map = map;
+            this.view = view;
+        }
+
+        @Override
+        protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+            // An idempotent producer's latest batch stays, emptied if need be, so that its sequence numbers survive
+            // a rebuild of producer state from the log.
+            boolean lastOfProducer = batch.hasProducerId()
+                && Long.valueOf(batch.lastOffset()).equals(view.lastBatchOfProducer().get(batch.producerId()));
+            return new BatchRetentionResult(lastOfProducer ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY,
+                false);
+        }
+
+        @Override
+        protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+            if (batch.isControlBatch()) {
+                return true;
+            }
+            if (!record.hasKey()) {
+                return false;
+            }
+            long latest = map.get(record.key());
+            if (latest > record.offset()) {
+                return false;
+            }
+            if (!record.hasValue()) {
+                OptionalLong horizon = batch.deleteHorizonMs();
+                if (horizon.isPresent() && currentTime >= horizon.getAsLong()) {
+                    return false;
+                }
+                earliestHorizon = Math.min(earliestHorizon,
+                    horizon.isPresent() ? horizon.getAsLong() : currentTime + deleteRetentionMs);
+            }
+            return true;
+        }
+    }
+}
