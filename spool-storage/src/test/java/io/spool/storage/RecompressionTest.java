@@ -146,6 +146,21 @@ class RecompressionTest extends LogTestBase {
         });
     }
 
+    @Test
+    void shouldRefuseBatchThatOutgrowsMaxMessageBytesOnceRecompressed() {
+        SimpleRecord[] records = new SimpleRecord[50];
+        for (int i = 0; i < records.length; i++) {
+            records[i] = new SimpleRecord(NOW, null, "a".repeat(100).getBytes(StandardCharsets.UTF_8));
+        }
+        MemoryRecords zstd = MemoryRecords.withRecords(Compression.zstd().build(), records);
+        PartitionLog log = newLog(codec("uncompressed").withMaxMessageBytes(zstd.sizeInBytes() + 100));
+
+        AppendResult result = log.appendAsLeader(zstd, 0);
+
+        assertThat(result.error()).isEqualTo(Errors.MESSAGE_TOO_LARGE);
+        assertThat(log.logEndOffset()).isZero();
+    }
+
     private static List<Record> recordsOf(MemoryRecords records) {
         List<Record> out = new java.util.ArrayList<>();
         records.batches().forEach(b -> b.forEach(out::add));
