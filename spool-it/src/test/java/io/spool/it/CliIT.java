@@ -103,39 +103,6 @@ class CliIT {
     }
 
     @Test
-    void shouldMoveEarliestOffsetWhenDeletingRecords() throws Exception {
-        String topic = "cli-trimmed";
-        ExternalCommand.Result created = spoolCli.client("topic", "create", topic, "--partitions", "2");
-        assertThat(created.exitCode()).as(created.describe()).isZero();
-        try (var producer = Clients.producer(spool.bootstrap(), Map.of())) {
-            for (int i = 0; i < 10; i++) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, i % 2, null,
-                        value(i).getBytes(StandardCharsets.UTF_8))).get();
-            }
-        }
-
-        ExternalCommand.Result trimmed = spoolCli.client("topic", "delete-records", topic, "--before", "3",
-                "--partition", "0");
-        ExternalCommand.Result all = spoolCli.client("topic", "delete-records", topic, "--before", "-1");
-        ExternalCommand.Result beyond = spoolCli.client("topic", "delete-records", topic, "--before", "99");
-        ExternalCommand.Result missing = spoolCli.client("topic", "delete-records", "cli-no-such-topic", "--before",
-                "1");
-
-        assertThat(trimmed.exitCode()).as(trimmed.describe()).isZero();
-        assertThat(trimmed.stdoutLines()).containsExactly("Partition 0: earliest offset now 3.");
-        assertThat(all.exitCode()).as(all.describe()).isZero();
-        assertThat(all.stdoutLines()).containsExactly("Partition 0: earliest offset now 5.",
-                "Partition 1: earliest offset now 5.");
-        assertThat(beyond.exitCode()).as(beyond.describe()).isEqualTo(1);
-        assertThat(beyond.stderr()).contains("Cannot delete records of " + topic + "-0");
-        assertThat(missing.exitCode()).as(missing.describe()).isEqualTo(1);
-        assertThat(missing.stderr().strip()).isEqualTo("Topic 'cli-no-such-topic' does not exist");
-        ExternalCommand.Result described = spoolCli.client("topic", "describe", topic);
-        assertThat(described.stdoutLines().stream().skip(1).map(CliIT::describeFields).toList())
-                .allSatisfy(f -> assertThat(f).containsEntry("EarliestOffset", "5"));
-    }
-
-    @Test
     void shouldExitOneWithClearMessageWhenCreatingATopicThatExists() {
         String topic = "cli-exists";
         ExternalCommand.Result first = spoolCli.client("topic", "create", topic, "--partitions", "1");
