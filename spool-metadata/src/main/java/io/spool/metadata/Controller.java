@@ -27,10 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The active controller's request logic: validates CreateTopics, DeleteTopics, producer-id allocation, the
- * brokers' registrations, heartbeats and ISR changes, leader elections and partition reassignments against the
- * current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}. Every few hundred
- * milliseconds it fences the brokers whose sessions have expired (see {@link ClusterControl}); every
+ * The active controller's request logic: validates CreateTopics, CreatePartitions, DeleteTopics, producer-id
+ * allocation, the brokers' registrations, heartbeats and ISR changes, leader elections and partition reassignments
+ * against the current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}. Every
+ * few hundred milliseconds it fences the brokers whose sessions have expired (see {@link ClusterControl}); every
  * {@code leader.imbalance.check.interval} it moves leadership back to preferred replicas (see
  * {@link PartitionControl}). Only the active controller acts: elsewhere every operation answers
  * {@code NOT_CONTROLLER}.
@@ -99,6 +99,18 @@ public final class Controller implements AutoCloseable {
      */
     public CompletableFuture<List<CreateTopicResult>> createTopics(List<CreateTopicSpec> topics, boolean validateOnly) {
         return enqueue(() -> handleCreateTopics(topics, validateOnly));
+    }
+
+    /**
+     * Adds partitions to existing topics (CreatePartitions); the partitions of every valid topic are added in one
+     * atomic append (nothing when {@code validateOnly}). One result per distinct name, in request order. Errors:
+     * {@code NOT_CONTROLLER} when this node is not the active controller, those of
+     * {@link PartitionAddition#resolve}, and {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} when the append
+     * failed.
+     */
+    public CompletableFuture<List<CreatePartitionsResult>> createPartitions(List<CreatePartitionsSpec> topics,
+            boolean validateOnly) {
+        return enqueue(() -> handleCreatePartitions(topics, validateOnly));
     }
 
     /**
@@ -347,6 +359,32 @@ public final class Controller implements AutoCloseable {
                 failed.add(r.error() == Errors.NONE ? CreateTopicResult.error(r.name(), code, code.message()) : r);
             }
             return failed;
+        });
+    }
+
+    private CompletableFuture<List<CreatePartitionsResult>> handleCreatePartitions(List<CreatePartitionsSpec> specs,
+            boolean validateOnly) {
+        if (!cluster.isActive()) {
+            return CompletableFuture.completedFuture(specs.stream().map(CreatePartitionsSpec::name).distinct()
+                    .map(n -> new CreatePartitionsResult(n, Errors.NOT_CONTROLLER, Errors.NOT_CONTROLLER.message()))
+                    .toList());
+        }
+        PartitionAddition addition = new PartitionAddition(quorum.image(), nextPlacementStart);
+        List<CreatePartitionsResult> results = addition.resolve(specs);
+        nextPlacementStart += addition.automaticPlacements();
+        List<MetadataRecord> records = addition.records();
+        if (validateOnly || records.isEmpty()) {
+            return CompletableFuture.completedFuture(results);
+        }
+        return quorum.append(records).handle((offset, error) -> {
+            if (error == null) {
+                LOG.info("Added {} partition(s) at metadata offset {}: {}", records.size(), offset, results);
+                return results;
+            }
+            Errors code = appendError(error);
+            LOG.warn("Failed to add partitions: {}", code, error);
+            return results.stream().map(r -> r.error() == Errors.NONE
+                    ? new CreatePartitionsResult(r.name(), code, code.message()) : r).toList();
         });
     }
 
