@@ -1,6 +1,7 @@
 package io.spool.metadata;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,8 +18,8 @@ import org.apache.kafka.common.protocol.Errors;
  */
 final class PartitionAddition {
     /**
-     * The most partitions one request may add, as Kafka's controller bounds the records of one operation; a topic
-     * that would go past it fails with UNKNOWN_SERVER_ERROR and adds nothing.
+     * The most partitions one request may add (Kafka's {@code MAX_PARTITIONS_PER_BATCH}); past it every topic of the
+     * request fails with POLICY_VIOLATION.
      */
     static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
 
@@ -40,12 +41,12 @@ final class PartitionAddition {
      * One result per distinct name, in request order. Errors, checked in this order:
      * <ul>
      *   <li>{@code INVALID_REQUEST}: the name appears more than once in the request</li>
+     *   <li>{@code POLICY_VIOLATION} (every other topic): the topics that exist would get more than
+     *       {@value #MAX_PARTITIONS_PER_REQUEST} partitions in all</li>
      *   <li>{@code UNKNOWN_TOPIC_OR_PARTITION}: no such topic (also one just deleted)</li>
      *   <li>{@code INVALID_PARTITIONS}: the count is not higher than the current one</li>
      *   <li>{@code INVALID_REPLICA_ASSIGNMENT}: as many assignments as new partitions are needed, each of distinct
      *       registered brokers, as many as the topic's replication factor, with an unfenced one to lead</li>
-     *   <li>{@code UNKNOWN_SERVER_ERROR}: the request would add more than {@value #MAX_PARTITIONS_PER_REQUEST}
-     *       partitions</li>
      *   <li>{@code INVALID_REPLICATION_FACTOR}: fewer unfenced brokers than the replication factor</li>
      * </ul>
      */
@@ -57,13 +58,31 @@ final class PartitionAddition {
                 duplicates.add(spec.name());
             }
         }
+        boolean tooMany = additionalPartitions(byName.values(), duplicates) > MAX_PARTITIONS_PER_REQUEST;
         List<CreatePartitionsResult> results = new ArrayList<>();
         for (CreatePartitionsSpec spec : byName.values()) {
-            results.add(duplicates.contains(spec.name())
-                    ? new CreatePartitionsResult(spec.name(), Errors.INVALID_REQUEST, "Duplicate topic name.")
-                    : add(spec));
+            if (duplicates.contains(spec.name())) {
+                results.add(failed(spec.name(), Errors.INVALID_REQUEST, "Duplicate topic name."));
+            } else if (tooMany) {
+                results.add(failed(spec.name(), Errors.POLICY_VIOLATION,
+                        "Excessively large number of additional partitions per request."));
+            } else {
+                results.add(add(spec));
+            }
         }
         return results;
+    }
+
+    /** How many partitions the request asks to add to the topics that exist (a decrease counts as none). */
+    private long additionalPartitions(Collection<CreatePartitionsSpec> specs, Set<String> duplicates) {
+        long total = 0;
+        for (CreatePartitionsSpec spec : specs) {
+            if (!duplicates.contains(spec.name())) {
+                total += image.topics().byName(spec.name())
+                        .map(t -> Math.max(0L, (long) spec.count() - t.partitions().size())).orElse(0L);
+            }
+        }
+        return total;
     }
 
     /** The records of every partition added, in request order. */
@@ -95,9 +114,6 @@ final class PartitionAddition {
             return failed(name, Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + additional
                     + " additional partition(s), but only " + spec.assignments().size()
                     + " assignment(s) were specified.");
-        }
-        if (additional > MAX_PARTITIONS_PER_REQUEST - records.size()) {
-            return new CreatePartitionsResult(name, Errors.UNKNOWN_SERVER_ERROR, null);
         }
         int replicationFactor = topic.partitions().values().iterator().next().replicas().size();
         ReplicaPlacer.Placement placement = spec.assignments() == null

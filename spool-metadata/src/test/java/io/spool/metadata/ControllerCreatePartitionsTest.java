@@ -139,12 +139,23 @@ class ControllerCreatePartitionsTest {
     }
 
     @Test
-    void shouldFailTopicThatWouldTakeTheRequestPastTheLimit() {
-        int tooMany = 3 + PartitionAddition.MAX_PARTITIONS_PER_REQUEST + 1;
+    void shouldRefuseEveryTopicWhenTheRequestAddsMoreThanTheLimit() {
+        cluster.topic("u", Map.of(0, List.of(1)));
+        int limit = PartitionAddition.MAX_PARTITIONS_PER_REQUEST;
+        String message = "Excessively large number of additional partitions per request.";
 
-        CreatePartitionsResult result = grow(CreatePartitionsSpec.of("t", tooMany));
+        List<CreatePartitionsResult> results = cluster.controller.createPartitions(List.of(
+                CreatePartitionsSpec.of("t", 3 + limit / 2), CreatePartitionsSpec.of("u", 2 + limit / 2),
+                CreatePartitionsSpec.of("missing", 2)), true).join();
 
-        assertThat(result).isEqualTo(new CreatePartitionsResult("t", Errors.UNKNOWN_SERVER_ERROR, null));
+        assertThat(results).containsExactly(new CreatePartitionsResult("t", Errors.POLICY_VIOLATION, message),
+                new CreatePartitionsResult("u", Errors.POLICY_VIOLATION, message),
+                new CreatePartitionsResult("missing", Errors.POLICY_VIOLATION, message));
+        assertThat(grow(CreatePartitionsSpec.of("t", 3 + limit), true).error()).isEqualTo(Errors.NONE);
+        assertThat(cluster.controller.createPartitions(List.of(CreatePartitionsSpec.of("t", 2),
+                CreatePartitionsSpec.of("u", 2 + limit)), true).join())
+                .as("a decrease does not offset another topic's increase")
+                .extracting(CreatePartitionsResult::error).containsOnly(Errors.POLICY_VIOLATION);
         assertThat(topic().partitions()).hasSize(3);
     }
 

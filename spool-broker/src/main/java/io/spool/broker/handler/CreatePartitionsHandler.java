@@ -20,8 +20,8 @@ import org.apache.kafka.common.protocol.Errors;
  * topic in one metadata record batch; each broker creates the logs of its new replicas when it applies them.
  *
  * <p>Errors per topic come from the controller (see {@code io.spool.metadata.PartitionAddition}): INVALID_REQUEST,
- * UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT, INVALID_REPLICATION_FACTOR,
- * UNKNOWN_SERVER_ERROR; NOT_CONTROLLER when no controller answered in time.
+ * POLICY_VIOLATION, UNKNOWN_TOPIC_OR_PARTITION, INVALID_PARTITIONS, INVALID_REPLICA_ASSIGNMENT,
+ * INVALID_REPLICATION_FACTOR; NOT_CONTROLLER when no controller answered in time.
  */
 public final class CreatePartitionsHandler implements RequestHandler {
     private final BrokerContext broker;
