@@ -45,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * idempotent {@code acks=all} producer and a consumer group on an RF=3, {@code min.insync.replicas=2} topic while
  * partition leaders are SIGKILLed and restarted and a leader is paused with SIGSTOP; then every acknowledged record
  * is read back exactly once, in order, offsets dense; no committed offset moves back; and all replicas hold
- * byte-identical logs. Losing one of the three voters keeps the cluster serving; losing two stops topic creation,
- * and it heals when they return. The tests share one cluster (started once, healed before each test) because
+ * byte-identical logs. Partitions added through a node that is not the active controller are replicated to every
+ * node. Losing one of the three voters keeps the cluster serving; losing two stops topic creation, and it heals
+ * when they return. The tests share one cluster (started once, healed before each test) because
  * starting three JVMs costs more than the checks; the quorum test runs last since it is the roughest.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
