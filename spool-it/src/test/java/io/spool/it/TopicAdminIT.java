@@ -31,6 +31,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
@@ -92,7 +93,10 @@ class TopicAdminIT {
                     InvalidReplicaAssignmentException.class,
                     "The manual partition assignment includes the broker 1 more than once.");
             assertRefused(admin, "grow-bad", NewPartitions.increaseTo(4, List.of(List.of())),
-                    InvalidReplicaAssignmentException.class, null);
+                    InvalidReplicaAssignmentException.class,
+                    "The manual partition assignment includes an empty replica list.");
+            assertRefused(admin, "grow-bad", NewPartitions.increaseTo(3 + 10_001), PolicyViolationException.class,
+                    "Excessively large number of additional partitions per request.");
 
             assertThat(partitionCount(admin, "grow-bad")).isEqualTo(3);
             assertServing("grow-bad", 2);
