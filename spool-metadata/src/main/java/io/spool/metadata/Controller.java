@@ -467,9 +467,11 @@ public final class Controller implements AutoCloseable {
                 ? settings.defaultReplicationFactor() : spec.replicationFactor();
         ReplicaPlacer.Placement placement = ReplicaPlacer.place(image.cluster(), partitions, replicationFactor,
                 nextPlacementStart);
-        if (!placement.failed()) {
-            nextPlacementStart++;
+        if (placement.failed()) {
+            return ReplicaPlacer.Placement.failed(placement.error(), "Unable to replicate the partition "
+                    + replicationFactor + " time(s): " + placement.message());
         }
+        nextPlacementStart++;
         return placement;
     }
 
