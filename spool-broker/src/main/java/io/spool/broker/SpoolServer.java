@@ -279,6 +279,8 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.METADATA, 0, 13, new MetadataHandler(broker))
                 .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(broker))
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(broker))
+                .register(ApiKeys.CREATE_PARTITIONS, 0, 3,
+                        new io.spool.broker.handler.CreatePartitionsHandler(broker))
                 .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new io.spool.broker.handler.AlterConfigsHandler(broker))

@@ -3,8 +3,10 @@ package io.spool.cli;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.protocol.Errors;
 
 /** Turns a failure into the one line a user reads on stderr, and the exit code that goes with it. Stateless. */
 final class ErrorMessages {
@@ -49,6 +51,18 @@ final class ErrorMessages {
             return "Topic '" + topic + "' does not exist";
         }
         return describe(t);
+    }
+
+    /**
+     * Like {@link #describeForTopic} but, for an error the broker returned, also names its Kafka error code, e.g.
+     * {@code INVALID_PARTITIONS: Topic already has 3 partition(s).}
+     */
+    static String describeWithCode(String topic, Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof UnknownTopicOrPartitionException || !(cause instanceof ApiException)) {
+            return describeForTopic(topic, t);
+        }
+        return Errors.forException(cause).name() + ": " + text(cause);
     }
 
     /** The exception's message, or its type when it has none. */

@@ -8,15 +8,16 @@ import picocli.CommandLine.Spec;
 
 /** {@code spool topic}: groups the topic subcommands; on its own it is a usage error. */
 @Command(name = "topic", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Create, list, describe and delete topics.",
+        description = "Create, list, describe, alter and delete topics, and delete their old records.",
         subcommands = {TopicCreateCommand.class, TopicListCommand.class, TopicDescribeCommand.class,
-            TopicDeleteCommand.class})
+            TopicAlterCommand.class, TopicDeleteCommand.class, TopicDeleteRecordsCommand.class})
 final class TopicCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: create, list, describe or delete");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing command: create, list, describe, alter, delete or delete-records");
     }
 }

@@ -23,12 +23,14 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code spool topic describe [NAME...]}: a topic's id, partitions (leader, replicas, ISR, earliest and latest
- * offsets) and its settings that differ from the defaults. Offsets and settings that cannot be fetched are shown
- * as {@code ?}, reported on stderr, and make the command exit 1 after printing what it could.
+ * offsets) and its settings that differ from the defaults (all of them with {@code --all-configs}), each with its
+ * source. Offsets and settings that cannot be fetched are shown as {@code ?}, reported on stderr, and make the
+ * command exit 1 after printing what it could.
  */
 @Command(name = "describe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Describe topics (all non-internal topics when none is named).")
@@ -40,6 +42,9 @@ final class TopicDescribeCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..*", paramLabel = "NAME", description = "The topics to describe.")
     List<String> names = new ArrayList<>();
+
+    @Option(names = "--all-configs", description = "Show every setting, defaults included, not only overrides.")
+    boolean allConfigs;
 
     private boolean partial;
 
@@ -57,7 +62,7 @@ final class TopicDescribeCommand implements Callable<Integer> {
             Map<String, TopicDescription> descriptions = describe(client, topics);
             Map<TopicPartition, Long> earliest = offsets(client, descriptions, OffsetSpec.earliest());
             Map<TopicPartition, Long> latest = offsets(client, descriptions, OffsetSpec.latest());
-            Map<String, Map<String, String>> configs = configs(client, topics);
+            Map<String, List<ConfigEntry>> configs = configs(client, topics);
             TopicDescriptionFormatter formatter = new TopicDescriptionFormatter(earliest, latest);
             for (String topic : topics) {
                 formatter.format(descriptions.get(topic), configs.get(topic)).forEach(terminal.out()::println);
@@ -107,14 +112,14 @@ final class TopicDescribeCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, Map<String, String>> configs(Admin client, List<String> topics) throws InterruptedException {
+    private Map<String, List<ConfigEntry>> configs(Admin client, List<String> topics) throws InterruptedException {
         List<ConfigResource> resources = topics.stream()
                 .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
         try {
             Map<ConfigResource, Config> result = client.describeConfigs(resources,
                     new DescribeConfigsOptions().timeoutMs(admin.timeoutMs)).all().get();
-            Map<String, Map<String, String>> configs = new HashMap<>();
-            result.forEach((resource, config) -> configs.put(resource.name(), nonDefault(config)));
+            Map<String, List<ConfigEntry>> configs = new HashMap<>();
+            result.forEach((resource, config) -> configs.put(resource.name(), shown(config, allConfigs)));
             return configs;
         } catch (ExecutionException e) {
             warn("Cannot describe topic configs: " + ErrorMessages.describe(e));
@@ -122,14 +127,11 @@ final class TopicDescribeCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, String> nonDefault(Config config) {
-        Map<String, String> values = new TreeMap<>();
-        for (ConfigEntry entry : config.entries()) {
-            if (entry.source() != ConfigEntry.ConfigSource.DEFAULT_CONFIG && !entry.isDefault()) {
-                values.put(entry.name(), entry.isSensitive() ? "<sensitive>" : entry.value());
-            }
-        }
-        return values;
+    /** The entries to show, by name: those that are not defaults, or all. */
+    static List<ConfigEntry> shown(Config config, boolean all) {
+        return config.entries().stream()
+                .filter(e -> all || e.source() != ConfigEntry.ConfigSource.DEFAULT_CONFIG && !e.isDefault())
+                .sorted(java.util.Comparator.comparing(ConfigEntry::name)).toList();
     }
 
     private void warn(String message) {

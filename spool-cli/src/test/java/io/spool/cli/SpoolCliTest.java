@@ -46,7 +46,7 @@ class SpoolCliTest {
         CliRunner.Result r = CliRunner.run("topic");
 
         assertThat(r.exitCode()).isEqualTo(SpoolCli.EXIT_USAGE);
-        assertThat(r.err()).contains("create, list, describe or delete");
+        assertThat(r.err()).contains("create, list, describe, alter, delete or delete-records");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -25,12 +26,36 @@ class TopicDescriptionFormatterTest {
                 Map.of(new TopicPartition("orders", 0), 5L, new TopicPartition("orders", 1), 0L),
                 Map.of(new TopicPartition("orders", 0), 42L));
 
-        List<String> lines = formatter.format(topic, Map.of("retention.ms", "1000"));
+        List<String> lines = formatter.format(topic, List.of(entry("cleanup.policy", "compact"),
+                entry("retention.ms", "1000")));
 
         assertThat(lines).containsExactly(
-                "Topic: orders\tTopicId: " + ID + "\tPartitionCount: 2\tReplicationFactor: 2\tConfigs: retention.ms=1000",
+                "Topic: orders\tTopicId: " + ID + "\tPartitionCount: 2\tReplicationFactor: 2\tConfigs: "
+                        + "cleanup.policy=compact (DYNAMIC_TOPIC_CONFIG),retention.ms=1000 (DYNAMIC_TOPIC_CONFIG)",
                 "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1,2\tEarliestOffset: 5\tLatestOffset: 42",
                 "\tTopic: orders\tPartition: 1\tLeader: none\tReplicas: 2,1\tIsr: \tEarliestOffset: 0\tLatestOffset: ?");
+    }
+
+    private static ConfigEntry entry(String name, String value) {
+        return new ConfigEntry(name, value, ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, false, false, List.of(),
+                ConfigEntry.ConfigType.UNKNOWN, null);
+    }
+
+    @Test
+    void shouldShowEachConfigsSourceAndHideSensitiveValues() {
+        TopicDescription topic = new TopicDescription("t", false, List.of(), null, ID);
+        List<ConfigEntry> configs = List.of(
+                new ConfigEntry("segment.ms", "604800000", ConfigEntry.ConfigSource.DEFAULT_CONFIG, false, false,
+                        List.of(), ConfigEntry.ConfigType.LONG, null),
+                new ConfigEntry("retention.ms", "5", ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, false, false,
+                        List.of(), ConfigEntry.ConfigType.LONG, null),
+                new ConfigEntry("secret", "x", ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, true, false,
+                        List.of(), ConfigEntry.ConfigType.PASSWORD, null));
+
+        List<String> lines = new TopicDescriptionFormatter(Map.of(), Map.of()).format(topic, configs);
+
+        assertThat(lines.get(0)).endsWith("\tConfigs: segment.ms=604800000 (DEFAULT_CONFIG),"
+                + "retention.ms=5 (STATIC_BROKER_CONFIG),secret=<sensitive> (DYNAMIC_TOPIC_CONFIG)");
     }
 
     @Test

@@ -18,11 +18,14 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -42,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * idempotent {@code acks=all} producer and a consumer group on an RF=3, {@code min.insync.replicas=2} topic while
  * partition leaders are SIGKILLed and restarted and a leader is paused with SIGSTOP; then every acknowledged record
  * is read back exactly once, in order, offsets dense; no committed offset moves back; and all replicas hold
- * byte-identical logs. Losing one of the three voters keeps the cluster serving; losing two stops topic creation,
- * and it heals when they return. The tests share one cluster (started once, healed before each test) because
+ * byte-identical logs. Partitions added through a node that is not the active controller are replicated to every
+ * node. Losing one of the three voters keeps the cluster serving; losing two stops topic creation, and it heals
+ * when they return. The tests share one cluster (started once, healed before each test) because
  * starting three JVMs costs more than the checks; the quorum test runs last since it is the roughest.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -79,6 +83,33 @@ class ClusterIT {
     @BeforeEach
     void healCluster() {
         cluster.heal();
+    }
+
+    /**
+     * CreatePartitions sent to a node that is not the active controller reaches the controller through the quorum;
+     * every replica of the added partitions creates its log and joins the ISR, and the replicas hold the same
+     * records.
+     */
+    @Test
+    @Order(0)
+    void shouldAddReplicatedPartitionsThroughANodeThatIsNotTheController() throws Exception {
+        String topic = "grown";
+        cluster.createTopic(topic, 1, 3, Map.of());
+        int controller = cluster.admin().describeCluster().controller().get(15, TimeUnit.SECONDS).id();
+        ClusterNode other = cluster.nodes().stream().filter(n -> n.id() != controller).findFirst().orElseThrow();
+        try (Admin admin = Clients.admin(other.bootstrap())) {
+            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(PARTITIONS))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        await("every replica of the added partitions in the ISR").atMost(FAILOVER).ignoreExceptions()
+                .until(() -> cluster.describe(topic).partitions().stream()
+                        .filter(p -> p.leader() != null && p.isr().size() == 3).count() == PARTITIONS);
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrapServers(), Map.of())) {
+            for (int i = 0; i < 30; i++) {
+                producer.send(new ProducerRecord<>(topic, i % PARTITIONS, null, ("r" + i).getBytes())).get();
+            }
+        }
+        report(ClusterChecker.assertReplicasIdentical(cluster, topic, PARTITIONS, Duration.ofSeconds(30)));
     }
 
     /**

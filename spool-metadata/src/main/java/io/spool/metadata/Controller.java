@@ -3,15 +3,11 @@ package io.spool.metadata;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -27,10 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The active controller's request logic: validates CreateTopics, DeleteTopics, producer-id allocation, the
- * brokers' registrations, heartbeats and ISR changes, leader elections and partition reassignments against the
- * current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}. Every few hundred
- * milliseconds it fences the brokers whose sessions have expired (see {@link ClusterControl}); every
+ * The active controller's request logic: validates CreateTopics, CreatePartitions, DeleteTopics, producer-id
+ * allocation, the brokers' registrations, heartbeats and ISR changes, leader elections and partition reassignments
+ * against the current {@link MetadataImage} and appends the resulting records to the {@link MetadataQuorum}. Every
+ * few hundred milliseconds it fences the brokers whose sessions have expired (see {@link ClusterControl}); every
  * {@code leader.imbalance.check.interval} it moves leadership back to preferred replicas (see
  * {@link PartitionControl}). Only the active controller acts: elsewhere every operation answers
  * {@code NOT_CONTROLLER}.
@@ -99,6 +95,18 @@ public final class Controller implements AutoCloseable {
      */
     public CompletableFuture<List<CreateTopicResult>> createTopics(List<CreateTopicSpec> topics, boolean validateOnly) {
         return enqueue(() -> handleCreateTopics(topics, validateOnly));
+    }
+
+    /**
+     * Adds partitions to existing topics (CreatePartitions); the partitions of every valid topic are added in one
+     * atomic append (nothing when {@code validateOnly}). One result per distinct name, in request order. Errors:
+     * {@code NOT_CONTROLLER} when this node is not the active controller, those of
+     * {@link PartitionAddition#resolve}, and {@code NOT_CONTROLLER} / {@code UNKNOWN_SERVER_ERROR} when the append
+     * failed.
+     */
+    public CompletableFuture<List<CreatePartitionsResult>> createPartitions(List<CreatePartitionsSpec> topics,
+            boolean validateOnly) {
+        return enqueue(() -> handleCreatePartitions(topics, validateOnly));
     }
 
     /**
@@ -310,28 +318,10 @@ public final class Controller implements AutoCloseable {
         if (!cluster.isActive()) {
             return CompletableFuture.completedFuture(notController(specs));
         }
-        MetadataImage image = quorum.image();
-        Map<String, CreateTopicSpec> byName = new LinkedHashMap<>();
-        Set<String> duplicates = new HashSet<>();
-        for (CreateTopicSpec spec : specs) {
-            if (byName.putIfAbsent(spec.name(), spec) != null) {
-                duplicates.add(spec.name());
-            }
-        }
-        Map<String, String> collisionKeys = new HashMap<>();
-        image.topics().all().forEach(t -> collisionKeys.put(TopicNames.collisionKey(t.name()), t.name()));
-        Map<String, CreateTopicResult> results = new LinkedHashMap<>();
-        List<MetadataRecord> records = new ArrayList<>();
-        for (CreateTopicSpec spec : byName.values()) {
-            CreateTopicResult result = duplicates.contains(spec.name())
-                    ? CreateTopicResult.error(spec.name(), Errors.INVALID_REQUEST, "Duplicate topic name.")
-                    : createTopic(image, spec, collisionKeys, records);
-            results.put(spec.name(), result);
-            if (result.error() == Errors.NONE) {
-                collisionKeys.put(TopicNames.collisionKey(spec.name()), spec.name());
-            }
-        }
-        List<CreateTopicResult> ordered = new ArrayList<>(results.values());
+        TopicCreation creation = new TopicCreation(quorum.image(), settings, nextPlacementStart);
+        List<CreateTopicResult> ordered = creation.resolve(specs);
+        nextPlacementStart += creation.automaticPlacements();
+        List<MetadataRecord> records = creation.records();
         if (validateOnly || records.isEmpty()) {
             return CompletableFuture.completedFuture(ordered);
         }
@@ -350,6 +340,32 @@ public final class Controller implements AutoCloseable {
         });
     }
 
+    private CompletableFuture<List<CreatePartitionsResult>> handleCreatePartitions(List<CreatePartitionsSpec> specs,
+            boolean validateOnly) {
+        if (!cluster.isActive()) {
+            return CompletableFuture.completedFuture(specs.stream().map(CreatePartitionsSpec::name).distinct()
+                    .map(n -> new CreatePartitionsResult(n, Errors.NOT_CONTROLLER, Errors.NOT_CONTROLLER.message()))
+                    .toList());
+        }
+        PartitionAddition addition = new PartitionAddition(quorum.image(), nextPlacementStart);
+        List<CreatePartitionsResult> results = addition.resolve(specs);
+        nextPlacementStart += addition.automaticPlacements();
+        List<MetadataRecord> records = addition.records();
+        if (validateOnly || records.isEmpty()) {
+            return CompletableFuture.completedFuture(results);
+        }
+        return quorum.append(records).handle((offset, error) -> {
+            if (error == null) {
+                LOG.info("Added {} partition(s) at metadata offset {}: {}", records.size(), offset, results);
+                return results;
+            }
+            Errors code = appendError(error);
+            LOG.warn("Failed to add partitions: {}", code, error);
+            return results.stream().map(r -> r.error() == Errors.NONE
+                    ? new CreatePartitionsResult(r.name(), code, code.message()) : r).toList();
+        });
+    }
+
     private static List<CreateTopicResult> notController(List<CreateTopicSpec> specs) {
         Map<String, CreateTopicResult> results = new LinkedHashMap<>();
         specs.forEach(spec -> results.put(spec.name(), CreateTopicResult.error(spec.name(), Errors.NOT_CONTROLLER,
@@ -359,95 +375,6 @@ public final class Controller implements AutoCloseable {
 
     private static List<String> createdNames(List<CreateTopicResult> results) {
         return results.stream().filter(r -> r.error() == Errors.NONE).map(CreateTopicResult::name).toList();
-    }
-
-    /** Validates one topic and, if it is valid, adds its records. */
-    private CreateTopicResult createTopic(MetadataImage image, CreateTopicSpec spec,
-            Map<String, String> collisionKeys, List<MetadataRecord> records) {
-        String name = spec.name();
-        var invalidName = TopicNames.validate(name);
-        if (invalidName.isPresent()) {
-            return CreateTopicResult.error(name, Errors.INVALID_TOPIC_EXCEPTION, invalidName.get());
-        }
-        if (image.topics().byName(name).isPresent()) {
-            return CreateTopicResult.error(name, Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
-        }
-        String colliding = collisionKeys.get(TopicNames.collisionKey(name));
-        if (colliding != null) {
-            return CreateTopicResult.error(name, Errors.INVALID_TOPIC_EXCEPTION,
-                    "Topic '" + name + "' collides with existing topic: " + colliding);
-        }
-        var invalidConfig = TopicConfigs.validate(spec.configs());
-        if (invalidConfig.isPresent()) {
-            return CreateTopicResult.error(name, Errors.INVALID_CONFIG, invalidConfig.get());
-        }
-        ReplicaPlacer.Placement placement = place(image, spec);
-        if (placement.failed()) {
-            return CreateTopicResult.error(name, placement.error(), placement.message());
-        }
-        Uuid id = Uuid.randomUuid();
-        while (image.topics().byId(id).isPresent()) {
-            id = Uuid.randomUuid();
-        }
-        records.add(new TopicRecord(name, id));
-        new TreeMap<>(spec.configs()).forEach((key, value) ->
-                records.add(new ConfigRecord(ConfigResourceType.TOPIC, name, key, value.trim())));
-        for (Map.Entry<Integer, List<Integer>> entry : placement.replicas().entrySet()) {
-            List<Integer> replicas = entry.getValue();
-            List<Integer> isr = replicas.stream().filter(r -> !image.cluster().isFenced(r)).toList();
-            records.add(new PartitionRecord(id, entry.getKey(), replicas, isr, isr.get(0), 0, 0));
-        }
-        short replicationFactor = (short) placement.replicas().get(0).size();
-        Map<String, String> brokerConfigs = new HashMap<>(settings.brokerConfigs());
-        brokerConfigs.putAll(image.configs().brokerConfigs(""));
-        return new CreateTopicResult(name, id, Errors.NONE, null, placement.replicas().size(), replicationFactor,
-                TopicConfigs.effective(spec.configs(), brokerConfigs));
-    }
-
-    private ReplicaPlacer.Placement place(MetadataImage image, CreateTopicSpec spec) {
-        if (!spec.assignments().isEmpty()) {
-            if (spec.replicationFactor() != -1) {
-                return ReplicaPlacer.Placement.failed(Errors.INVALID_REQUEST,
-                        "A manual partition assignment was specified, but replication factor was not set to -1.");
-            }
-            if (spec.numPartitions() != -1) {
-                return ReplicaPlacer.Placement.failed(Errors.INVALID_REQUEST,
-                        "A manual partition assignment was specified, but numPartitions was not set to -1.");
-            }
-            return checkManual(image.cluster(), spec.assignments());
-        }
-        if (spec.replicationFactor() == 0 || spec.replicationFactor() < -1) {
-            return ReplicaPlacer.Placement.failed(Errors.INVALID_REPLICATION_FACTOR,
-                    "Replication factor must be larger than 0, or -1 to use the default value.");
-        }
-        if (spec.numPartitions() == 0 || spec.numPartitions() < -1) {
-            return ReplicaPlacer.Placement.failed(Errors.INVALID_PARTITIONS,
-                    "Number of partitions was set to an invalid non-positive value.");
-        }
-        int partitions = spec.numPartitions() == -1 ? settings.defaultPartitions() : spec.numPartitions();
-        short replicationFactor = spec.replicationFactor() == -1
-                ? settings.defaultReplicationFactor() : spec.replicationFactor();
-        ReplicaPlacer.Placement placement = ReplicaPlacer.place(image.cluster(), partitions, replicationFactor,
-                nextPlacementStart);
-        if (!placement.failed()) {
-            nextPlacementStart++;
-        }
-        return placement;
-    }
-
-    /** A valid manual assignment also needs an unfenced replica for every partition, to lead it. */
-    private static ReplicaPlacer.Placement checkManual(ClusterImage cluster, Map<Integer, List<Integer>> assignments) {
-        ReplicaPlacer.Placement placement = ReplicaPlacer.checkManual(cluster.brokers().keySet(), assignments);
-        if (placement.failed()) {
-            return placement;
-        }
-        for (Map.Entry<Integer, List<Integer>> entry : placement.replicas().entrySet()) {
-            if (entry.getValue().stream().allMatch(cluster::isFenced)) {
-                return ReplicaPlacer.Placement.failed(Errors.INVALID_REPLICA_ASSIGNMENT, "All brokers specified in "
-                        + "the manual partition assignment for partition " + entry.getKey() + " are fenced.");
-            }
-        }
-        return placement;
     }
 
     private CompletableFuture<List<DeleteTopicResult>> handleDeleteTopics(List<String> names, List<Uuid> ids) {

@@ -39,16 +39,19 @@ final class ReplicaPlacer {
     private ReplicaPlacer() {
     }
 
+    /**
+     * Places {@code numPartitions} partitions from ring index {@code start}. Fails with INVALID_REPLICATION_FACTOR
+     * and the message of Kafka's placer (CreateTopics prefixes it, CreatePartitions does not, as in Kafka).
+     */
     static Placement place(ClusterImage cluster, int numPartitions, short replicationFactor, int start) {
         Map<Integer, String> racks = new HashMap<>();
         cluster.unfencedBrokerIds().forEach(id -> racks.put(id, cluster.brokers().get(id).rack()));
         List<Integer> ring = rackAlternatingRing(racks);
-        String prefix = "Unable to replicate the partition " + replicationFactor + " time(s): ";
         if (ring.isEmpty() && !cluster.registrations().isEmpty()) {
-            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, prefix + "All brokers are currently fenced.");
+            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, "All brokers are currently fenced.");
         }
         if (replicationFactor > ring.size()) {
-            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, prefix + "The target replication factor of "
+            return Placement.failed(Errors.INVALID_REPLICATION_FACTOR, "The target replication factor of "
                     + replicationFactor + " cannot be reached because only " + ring.size()
                     + " unfenced broker(s) are registered.");
         }

@@ -60,8 +60,8 @@ class ReplicaPlacerTest {
         }
         ReplicaPlacer.Placement tooMany = ReplicaPlacer.place(cluster, 1, (short) 3, 0);
         assertThat(tooMany.error()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
-        assertThat(tooMany.message()).isEqualTo("Unable to replicate the partition 3 time(s): The target replication"
-                + " factor of 3 cannot be reached because only 2 unfenced broker(s) are registered.");
+        assertThat(tooMany.message()).isEqualTo("The target replication factor of 3 cannot be reached because only 2"
+                + " unfenced broker(s) are registered.");
     }
 
     @Test
@@ -69,8 +69,7 @@ class ReplicaPlacerTest {
         ReplicaPlacer.Placement placement = ReplicaPlacer.place(new Brokers().fenced(null, 0, 1).build(), 1,
                 (short) 1, 0);
         assertThat(placement.error()).isEqualTo(Errors.INVALID_REPLICATION_FACTOR);
-        assertThat(placement.message()).isEqualTo("Unable to replicate the partition 1 time(s): All brokers are"
-                + " currently fenced.");
+        assertThat(placement.message()).isEqualTo("All brokers are currently fenced.");
         assertThat(ReplicaPlacer.place(ClusterImage.EMPTY, 1, (short) 1, 0).message()).contains("only 0 unfenced");
     }
 

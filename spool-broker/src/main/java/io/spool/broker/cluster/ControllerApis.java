@@ -2,6 +2,7 @@ package io.spool.broker.cluster;
 
 import io.spool.broker.handler.TopicConfigView;
 import io.spool.metadata.Controller;
+import io.spool.metadata.CreatePartitionsSpec;
 import io.spool.metadata.CreateTopicResult;
 import io.spool.metadata.CreateTopicSpec;
 import io.spool.metadata.DeleteTopicResult;
@@ -31,6 +32,8 @@ import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationRequestData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
@@ -72,6 +75,7 @@ public final class ControllerApis {
         CompletableFuture<? extends ApiMessage> result = switch (api) {
             case CREATE_TOPICS -> createTopics(version, (CreateTopicsRequestData) request);
             case DELETE_TOPICS -> deleteTopics((DeleteTopicsRequestData) request);
+            case CREATE_PARTITIONS -> createPartitions((CreatePartitionsRequestData) request);
             case BROKER_REGISTRATION -> registerBroker((BrokerRegistrationRequestData) request);
             case BROKER_HEARTBEAT -> heartbeat((BrokerHeartbeatRequestData) request);
             case ALTER_PARTITION -> alterPartition(version, (AlterPartitionRequestData) request);
@@ -123,6 +127,21 @@ public final class ControllerApis {
                 }
                 response.topics().add(out);
             }
+            return response;
+        });
+    }
+
+    private CompletableFuture<CreatePartitionsResponseData> createPartitions(CreatePartitionsRequestData data) {
+        List<CreatePartitionsSpec> specs = new ArrayList<>();
+        for (CreatePartitionsRequestData.CreatePartitionsTopic topic : data.topics()) {
+            List<List<Integer>> assignments = topic.assignments() == null ? null : topic.assignments().stream()
+                    .map(a -> List.copyOf(a.brokerIds())).toList();
+            specs.add(new CreatePartitionsSpec(topic.name(), topic.count(), assignments));
+        }
+        return controller.createPartitions(specs, data.validateOnly()).thenApply(results -> {
+            CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+            results.forEach(r -> response.results().add(new CreatePartitionsResponseData.CreatePartitionsTopicResult()
+                    .setName(r.name()).setErrorCode(r.error().code()).setErrorMessage(r.message())));
             return response;
         });
     }

@@ -9,6 +9,7 @@ import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
 import org.apache.kafka.common.message.BrokerRegistrationResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DescribeQuorumResponseData;
@@ -128,6 +129,8 @@ public final class ControllerChannel implements AutoCloseable {
             return r.errorCode() == code;
         } else if (response instanceof CreateTopicsResponseData r) {
             return r.topics().stream().anyMatch(t -> t.errorCode() == code);
+        } else if (response instanceof CreatePartitionsResponseData r) {
+            return r.results().stream().anyMatch(t -> t.errorCode() == code);
         } else if (response instanceof DeleteTopicsResponseData r) {
             return r.responses().stream().anyMatch(t -> t.errorCode() == code);
         } else if (response instanceof org.apache.kafka.common.message.IncrementalAlterConfigsResponseData r) {

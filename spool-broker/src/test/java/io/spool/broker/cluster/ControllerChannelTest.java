@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.apache.kafka.common.message.BrokerHeartbeatRequestData;
 import org.apache.kafka.common.message.BrokerHeartbeatResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -57,6 +58,18 @@ class ControllerChannelTest {
 
         assertThat(response.errorCode()).isEqualTo(Errors.NONE.code());
         assertThat(quorum.targets).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void shouldRetryCreatePartitionsWhenAnyTopicIsAnsweredNotController() {
+        CreatePartitionsResponseData mixed = new CreatePartitionsResponseData();
+        mixed.results().add(new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName("a")
+                .setErrorCode(Errors.INVALID_PARTITIONS.code()));
+        assertThat(ControllerChannel.isNotController(mixed)).isFalse();
+
+        mixed.results().add(new CreatePartitionsResponseData.CreatePartitionsTopicResult().setName("b")
+                .setErrorCode(Errors.NOT_CONTROLLER.code()));
+        assertThat(ControllerChannel.isNotController(mixed)).isTrue();
     }
 
     @Test

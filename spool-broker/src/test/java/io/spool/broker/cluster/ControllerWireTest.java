@@ -19,7 +19,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 class ControllerWireTest {
-    private static final List<ApiKeys> CONTROLLER_APIS = List.of(ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
+    private static final List<ApiKeys> CONTROLLER_APIS = List.of(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_PARTITIONS,
+            ApiKeys.DELETE_TOPICS,
             ApiKeys.BROKER_REGISTRATION, ApiKeys.BROKER_HEARTBEAT, ApiKeys.ALTER_PARTITION,
             ApiKeys.ALLOCATE_PRODUCER_IDS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS,
             ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
