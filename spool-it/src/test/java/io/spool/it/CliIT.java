@@ -103,6 +103,37 @@ class CliIT {
     }
 
     @Test
+    void shouldMoveEarliestOffsetWhenDeletingRecords() throws Exception {
+        String topic = "cli-trimmed";
+        ExternalCommand.Result created = spoolCli.client("topic", "create", topic, "--partitions", "2");
+        assertThat(created.exitCode()).as(created.describe()).isZero();
+        try (var producer = Clients.producer(spool.bootstrap(), Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, i % 2, null,
+                        value(i).getBytes(StandardCharsets.UTF_8))).get();
+            }
+        }
+
+        ExternalCommand.Result trimmed = spoolCli.client("topic", "delete-records", topic, "--offset", "3",
+                "--partition", "0");
+        ExternalCommand.Result all = spoolCli.client("topic", "delete-records", topic, "--offset", "-1");
+        ExternalCommand.Result beyond = spoolCli.client("topic", "delete-records", topic, "--offset", "99");
+
+        assertThat(trimmed.exitCode()).as(trimmed.describe()).isZero();
+        assertThat(trimmed.stdoutLines()).containsExactly("Partition 0 of topic " + topic + " now starts at offset 3.");
+        assertThat(all.exitCode()).as(all.describe()).isZero();
+        assertThat(all.stdoutLines()).containsExactlyInAnyOrder(
+                "Partition 0 of topic " + topic + " now starts at offset 5.",
+                "Partition 1 of topic " + topic + " now starts at offset 5.");
+        assertThat(beyond.exitCode()).as(beyond.describe()).isEqualTo(1);
+        assertThat(beyond.stderr()).contains("Cannot delete records of partition 0 of topic " + topic);
+        ExternalCommand.Result described = spoolCli.client("topic", "describe", topic);
+        assertThat(described.stdoutLines().stream().filter(l -> l.contains("Partition: "))
+                .map(CliIT::describeFields).toList()).hasSize(2)
+                .allSatisfy(f -> assertThat(f).containsEntry("EarliestOffset", "5"));
+    }
+
+    @Test
     void shouldExitOneWithClearMessageWhenCreatingATopicThatExists() {
         String topic = "cli-exists";
         ExternalCommand.Result first = spoolCli.client("topic", "create", topic, "--partitions", "1");
