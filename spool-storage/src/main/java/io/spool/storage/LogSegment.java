@@ -534,8 +534,13 @@ final class LogSegment {
                 timeIndexFile = moveIfExists(timeIndexFile, newTimeIndex);
             }
             Path newLog = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage);
-            Files.move(logFile, newLog, StandardCopyOption.REPLACE_EXISTING);
-            logFile = newLog;
+            if (stage.equals(DELETED_SUFFIX)) {
+                logFile = moveIfExists(logFile, newLog);
+            } else {
+                // A cleaning's output must exist: a missing file means the directory moved under it.
+                Files.move(logFile, newLog, StandardCopyOption.REPLACE_EXISTING);
+                logFile = newLog;
+            }
         } catch (IOException e) {
             throw new StorageException("cannot rename segment " + logFile + " to stage '" + stage + "'", e);
         }

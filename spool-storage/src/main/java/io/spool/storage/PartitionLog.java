@@ -839,7 +839,13 @@ public final class PartitionLog {
 
     /** The log manager dropped this log; its directory is about to move. */
     void markRemoved() {
-        closed = true;
+        // Under the lock, so that a cleaning's swap either completes before the directory moves or sees this.
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     ProducerStateManager producerStateForTest() {
