@@ -84,7 +84,7 @@ class CompactionIT {
         }
 
         await().atMost(AWAIT).pollInterval(Duration.ofSeconds(1))
-            .untilAsserted(() -> assertThat(readFromBeginning(topic)).isEqualTo(expected));
+            .untilAsserted(() -> assertThat(readFromBeginning(spool.bootstrap(), topic)).isEqualTo(expected));
         assertThat(expected).hasSize(KEYS - (int) deleted);
         long onDisk = segmentBytes(spool.dataDir().resolve(topic + "-0"));
         assertThat(onDisk).as("bytes on disk after compaction, of %d written", bytesWritten)
@@ -115,11 +115,11 @@ class CompactionIT {
 
         spool.restart();
         await().atMost(AWAIT).pollInterval(Duration.ofSeconds(1))
-            .untilAsserted(() -> assertThat(readFromBeginning(topic)).isEqualTo(expected));
+            .untilAsserted(() -> assertThat(readFromBeginning(spool.bootstrap(), topic)).isEqualTo(expected));
         assertThat(hasStagedCleaning(partition)).isFalse();
         produce(topic, 300_000, 10_000, expected);
         await().atMost(AWAIT).pollInterval(Duration.ofSeconds(1))
-            .untilAsserted(() -> assertThat(readFromBeginning(topic)).isEqualTo(expected));
+            .untilAsserted(() -> assertThat(readFromBeginning(spool.bootstrap(), topic)).isEqualTo(expected));
     }
 
     private void createTopic(String topic, Map<String, String> configs) throws Exception {
@@ -164,12 +164,12 @@ class CompactionIT {
      * asserting on the way that offsets only increase, that no key appears twice and that no tombstone is left (the
      * log is fully compacted).
      */
-    private Map<String, String> readFromBeginning(String topic) {
+    static Map<String, String> readFromBeginning(String bootstrap, String topic) {
         TopicPartition tp = new TopicPartition(topic, 0);
         Map<String, String> latest = new HashMap<>();
         Map<String, Integer> seen = new HashMap<>();
         int tombstones = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(spool.bootstrap(), Map.of())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, Map.of())) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);

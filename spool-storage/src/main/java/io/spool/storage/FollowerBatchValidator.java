@@ -18,8 +18,9 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
  *   <li>magic other than 2 -> INVALID_RECORD</li>
  *   <li>CRC-32C mismatch -> CORRUPT_MESSAGE</li>
  *   <li>negative last offset delta -> CORRUPT_MESSAGE</li>
- *   <li>the first batch does not start at the log end offset, or a batch does not start right after the previous
- *       one (a gap or an overlap) -> OFFSET_OUT_OF_RANGE. Apache Kafka throws UnexpectedAppendOffsetException
+ *   <li>the first batch starts below the log end offset, or a batch starts at or below the end of the previous one
+ *       (an overlap) -> OFFSET_OUT_OF_RANGE. A gap is fine: compaction removes whole batches from the leader's log,
+ *       and a replica copies what is left at the same offsets. Apache Kafka throws UnexpectedAppendOffsetException
  *       (first offset below the log end) or OffsetsOutOfOrderException here, which have no wire code; the fetcher
  *       reads this as "the leader's data does not continue this log" and re-checks the divergence.</li>
  * </ul>
@@ -49,7 +50,7 @@ final class FollowerBatchValidator {
                 return BatchValidator.Result.fail(Errors.CORRUPT_MESSAGE, "Record batch at offset "
                     + batch.baseOffset() + " fetched for " + tp + " has last offset " + batch.lastOffset());
             }
-            if (batch.baseOffset() != expected) {
+            if (batch.baseOffset() < expected) {
                 String what = batches.isEmpty() ? "the log end offset " : "the end of the previous batch ";
                 return BatchValidator.Result.fail(Errors.OFFSET_OUT_OF_RANGE, "Unexpected offset in the follower "
                     + "append to " + tp + ": batch [" + batch.baseOffset() + ", " + batch.lastOffset()

@@ -36,6 +36,13 @@ public final class LogCleaner implements AutoCloseable {
      * @param ioBufferBytes    {@code log.cleaner.io.buffer.size}: bytes read from a segment at a time
      */
     public record Settings(long backoffMs, long dedupeBufferBytes, double loadFactor, int ioBufferBytes) {
+        public Settings {
+            if (!(loadFactor > 0 && loadFactor <= 1)) {
+                throw new IllegalArgumentException("log.cleaner.io.buffer.load.factor must be in (0, 1]: "
+                    + loadFactor);
+            }
+        }
+
         public static Settings defaults() {
             return new Settings(15_000L, 128L * 1024 * 1024, 0.9, 512 * 1024);
         }
@@ -46,6 +53,8 @@ public final class LogCleaner implements AutoCloseable {
     private final Clock clock;
     private final SegmentCleaner cleaner;
     private final Map<TopicPartition, Long> tombstoneHorizons = new ConcurrentHashMap<>();
+    /** Partitions whose cleaning failed on unreadable data: skipped until restart (Kafka's uncleanable set). */
+    private final java.util.Set<TopicPartition> uncleanable = ConcurrentHashMap.newKeySet();
     private final Object wakeup = new Object();
     private volatile boolean closing;
     private Thread thread;
@@ -72,7 +81,8 @@ public final class LogCleaner implements AutoCloseable {
             boolean cleaned = false;
             try {
                 cleaned = cleanOnce();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // cleanOnce contains the failures of one log; anything here is a bug or memory exhaustion.
                 LOG.error("Log cleaner failed; it goes on after {} ms", settings.backoffMs(), e);
             }
             if (!cleaned) {
@@ -96,10 +106,16 @@ public final class LogCleaner implements AutoCloseable {
         PartitionLog chosen = null;
         double worst = -1;
         for (PartitionLog log : logs.get()) {
-            if (!log.config().compact()) {
+            if (!log.config().compact() || uncleanable.contains(log.topicPartition())) {
                 continue;
             }
-            double need = need(log, now);
+            double need;
+            try {
+                need = need(log, now);
+            } catch (RuntimeException e) {
+                markUncleanable(log, e);
+                continue;
+            }
             if (need > worst) {
                 worst = need;
                 chosen = log;
@@ -127,14 +143,29 @@ public final class LogCleaner implements AutoCloseable {
             return !result.aborted();
         } catch (SegmentCleaner.CancelledException e) {
             return false;
+        } catch (CorruptLogException e) {
+            markUncleanable(log, e);
+            return false;
         } catch (StorageException e) {
             if (log.isClosed()) {
                 LOG.info("Cleaning of {} stopped: the partition was removed", tp);
                 return false;
             }
+            // Writing the output failed: the log dir is failing, as for any other write.
             LOG.error("Cleaning of {} failed", tp, e);
             log.reportFailure(e);
             return false;
+        } catch (RuntimeException e) {
+            markUncleanable(log, e);
+            return false;
+        }
+    }
+
+    /** Stops cleaning one log whose data the cleaner cannot handle, so that the others go on. */
+    private void markUncleanable(PartitionLog log, RuntimeException cause) {
+        if (!log.isClosed()) {
+            uncleanable.add(log.topicPartition());
+            LOG.error("Cannot clean {}; it stays uncompacted until this node restarts", log.topicPartition(), cause);
         }
     }
 

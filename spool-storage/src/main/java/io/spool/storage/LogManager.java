@@ -246,6 +246,8 @@ public final class LogManager implements AutoCloseable {
         }
         log.markRemoved();
         Path dir = log.dir();
+        // Its checkpoint entries go now: a partition recreated before the next periodic write must not inherit them.
+        writeCheckpointFiles(dir.getParent());
         Path target = dir.resolveSibling(dir.getFileName() + "." + Long.toHexString(random.nextLong())
             + Long.toHexString(random.nextLong()) + DELETE_DIR_SUFFIX);
         try {

@@ -521,7 +521,7 @@ final class LogSegment {
     synchronized void renameStage(String stage) {
         Path dir = logFile.getParent();
         try {
-            logFile = moveIfExists(logFile, dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage));
+            // The log file last: start-up takes a segment by its log file name, and rebuilds missing indexes.
             Path newIndex = dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + stage);
             Path newTimeIndex = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + stage);
             if (offsetIndex != null) {
@@ -532,6 +532,14 @@ final class LogSegment {
             } else {
                 offsetIndexFile = moveIfExists(offsetIndexFile, newIndex);
                 timeIndexFile = moveIfExists(timeIndexFile, newTimeIndex);
+            }
+            Path newLog = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage);
+            if (stage.equals(DELETED_SUFFIX)) {
+                logFile = moveIfExists(logFile, newLog);
+            } else {
+                // A cleaning's output must exist: a missing file means the directory moved under it.
+                Files.move(logFile, newLog, StandardCopyOption.REPLACE_EXISTING);
+                logFile = newLog;
             }
         } catch (IOException e) {
             throw new StorageException("cannot rename segment " + logFile + " to stage '" + stage + "'", e);

@@ -271,7 +271,7 @@ public final class PartitionLog {
                 return AppendResult.failure(validation.error(), validation.message(), logStartOffset);
             }
             List<MutableRecordBatch> batches = validation.batches();
-            long firstOffset = logEndOffset;
+            long firstOffset = batches.get(0).baseOffset();
             long next = batches.get(batches.size() - 1).lastOffset() + 1;
             long maxTimestamp = RecordBatch.NO_TIMESTAMP;
             for (MutableRecordBatch batch : batches) {
@@ -784,8 +784,7 @@ public final class PartitionLog {
     boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, long truncationsSeen) {
         lock.lock();
         try {
-            boolean unchanged = !closed && truncations == truncationsSeen
-                && old.stream().allMatch(s -> segments.get(s.baseOffset()) == s);
+            boolean unchanged = !closed && truncations == truncationsSeen && holdsSegments(old);
             if (!unchanged) {
                 cleaned.deleteFiles();
                 return false;
@@ -793,6 +792,8 @@ public final class PartitionLog {
             cleaned.renameStage(LogSegment.SWAP_SUFFIX);
             Fs.fsyncDir(dir);
             old.forEach(LogSegment::renameForDeletion);
+            // Durable before the plain name appears: an old segment beside the cleaned one would serve offsets twice.
+            Fs.fsyncDir(dir);
             cleaned.renameStage("");
             Fs.fsyncDir(dir);
             cleaned.setIndexIntervalBytes(config.indexIntervalBytes());
@@ -814,9 +815,17 @@ public final class PartitionLog {
         return cleanerCheckpoint;
     }
 
-    /** Sets the cleaner checkpoint read at start-up, capped at the log end offset (a torn tail may be gone). */
+    /**
+     * Sets the cleaner checkpoint read at start-up. One outside [log start, log end] is stale (a torn tail gone, or
+     * a recreated partition) and restarts compaction from the log start: trusting it would leave keys unmapped.
+     */
     void initCleanerCheckpoint(long offset) {
-        cleanerCheckpoint = Math.min(offset, logEndOffset);
+        cleanerCheckpoint = offset < logStartOffset || offset > logEndOffset ? logStartOffset : offset;
+    }
+
+    /** True if every one of {@code expected} is still a segment of this log. */
+    boolean holdsSegments(List<LogSegment> expected) {
+        return expected.stream().allMatch(s -> segments.get(s.baseOffset()) == s);
     }
 
     /** Records a completed cleaning up to {@code offset}, unless a truncation since {@code truncationsSeen}. */
@@ -838,7 +847,13 @@ public final class PartitionLog {
 
     /** The log manager dropped this log; its directory is about to move. */
     void markRemoved() {
-        closed = true;
+        // Under the lock, so that a cleaning's swap either completes before the directory moves or sees this.
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

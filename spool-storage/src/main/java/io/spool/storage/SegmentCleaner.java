@@ -45,6 +45,13 @@ final class SegmentCleaner {
                   boolean aborted) {
     }
 
+    /** A segment being cleaned could not be read: removed under the cleaning, or corrupt. */
+    static final class SourceUnreadableException extends RuntimeException {
+        SourceUnreadableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** Thrown when the cleaner is closed in the middle of a cleaning, whose output is then deleted. */
     static final class CancelledException extends RuntimeException {
         CancelledException() {
@@ -84,9 +91,28 @@ final class SegmentCleaner {
         return limit;
     }
 
-    /** Cleans {@code log} whose records below {@code firstDirty} are already clean. */
+    /**
+     * Cleans {@code log} whose records below {@code firstDirty} are already clean. A source segment that cannot be
+     * read because the log changed under the cleaning (retention, truncation, deletion) aborts it quietly.
+     *
+     * @throws SourceUnreadableException if a source segment cannot be read while the log is unchanged (corrupt)
+     * @throws StorageException          if the output cannot be written or swapped in (a failing log dir)
+     */
     Result clean(PartitionLog log, long firstDirty) {
         CleanableSegments view = log.cleanableSegments();
+        try {
+            return clean(log, firstDirty, view);
+        } catch (SourceUnreadableException e) {
+            if (log.isClosed() || log.truncationCount() != view.truncations()
+                || !log.holdsSegments(view.inactive())) {
+                LOG.info("Cleaning of {} aborted: the log changed under it", log.topicPartition());
+                return new Result(firstDirty, 0, 0, Long.MAX_VALUE, true);
+            }
+            throw e;
+        }
+    }
+
+    private Result clean(PartitionLog log, long firstDirty, CleanableSegments view) {
         LogConfig config = log.config();
         long now = clock.millis();
         long uncleanable = firstUncleanableOffset(view, config.compaction(), now);
@@ -106,13 +132,23 @@ final class SegmentCleaner {
         for (List<LogSegment> group : groups(view.inactive(), end, config)) {
             LogSegment cleaned = LogSegment.createStaged(log.dir(), group.get(0).baseOffset(), config, now,
                 LogSegment.CLEANED_SUFFIX);
+            cleaned.setIndexIntervalBytes(config.indexIntervalBytes());
             try {
+                long newestSource = 0;
                 for (LogSegment source : group) {
                     read += source.size();
                     copyRetained(source, cleaned, filter);
+                    newestSource = Math.max(newestSource, source.largestTimestamp());
                 }
                 cleaned.onBecomeInactive();
                 cleaned.flush();
+                // An emptied segment's age is its file's: keep the sources' age, or min.compaction.lag.ms would
+                // count from this cleaning and hold back the next ones.
+                java.nio.file.Files.setLastModifiedTime(cleaned.logFile(),
+                    java.nio.file.attribute.FileTime.fromMillis(newestSource));
+            } catch (IOException e) {
+                cleaned.deleteFiles();
+                throw new StorageException("cannot write cleaned segment " + cleaned, e);
             } catch (RuntimeException e) {
                 cleaned.deleteFiles();
                 throw e;
@@ -149,8 +185,10 @@ final class SegmentCleaner {
                     if (batch.baseOffset() >= limit) {
                         return limit;
                     }
+                    // Only the offsets from start on go into the map; a batch straddling it counts for those.
                     Integer count = batch.countOrNull();
-                    long records = count != null ? count : batch.lastOffset() - batch.baseOffset() + 1;
+                    long records = Math.min(count != null ? count : Long.MAX_VALUE,
+                        batch.lastOffset() - Math.max(batch.baseOffset(), start) + 1);
                     if (map.isFull((int) Math.min(records, Integer.MAX_VALUE))) {
                         return end;
                     }
@@ -185,14 +223,18 @@ final class SegmentCleaner {
         long bytes = 0;
         int indexEntries = 0;
         int maxIndexEntries = config.segmentIndexBytes() / 12 - 1;
-        for (LogSegment s : inactive) {
+        for (int i = 0; i < inactive.size(); i++) {
+            LogSegment s = inactive.get(i);
             if (s.baseOffset() >= end) {
                 break;
             }
-            int entries = s.offsetIndex().entries() + s.timeIndex().entries() + 2;
+            // Index entries come every index.interval.bytes in the output, whatever the sources were written with.
+            int entries = Math.max(s.offsetIndex().entries() + s.timeIndex().entries(),
+                2 * (s.size() / Math.max(1, config.indexIntervalBytes()))) + 2;
+            long upperOffset = i + 1 < inactive.size() ? inactive.get(i + 1).baseOffset() - 1 : end - 1;
             boolean fits = !current.isEmpty() && bytes + s.size() <= config.segmentBytes()
                 && indexEntries + entries <= maxIndexEntries
-                && end - current.get(0).baseOffset() < Integer.MAX_VALUE;
+                && upperOffset - current.get(0).baseOffset() < Integer.MAX_VALUE;
             if (!current.isEmpty() && !fits) {
                 groups.add(current);
                 current = new ArrayList<>();
@@ -236,8 +278,12 @@ final class SegmentCleaner {
             private final long limit = segment.size();
 
             private long firstPosition() {
-                BatchHeader first = segment.findBatch(from, segment.size());
-                return first == null ? segment.size() : first.position();
+                try {
+                    BatchHeader first = segment.findBatch(from, segment.size());
+                    return first == null ? segment.size() : first.position();
+                } catch (StorageException e) {
+                    throw new SourceUnreadableException("cannot read " + segment + " for cleaning", e);
+                }
             }
 
             @Override
@@ -251,27 +297,31 @@ final class SegmentCleaner {
                     throw new CancelledException();
                 }
                 try {
-                    long end = position;
-                    BatchHeader header;
-                    while ((header = BatchHeader.read(segment.channel(), end, limit)) != null
-                        && (end == position || end + header.sizeInBytes() - position <= ioBufferBytes)) {
-                        end += header.sizeInBytes();
-                    }
-                    if (end == position) {
-                        throw new CorruptLogException("no whole batch at position " + position + " of " + segment);
-                    }
-                    ByteBuffer buf = ByteBuffer.allocate((int) (end - position));
-                    while (buf.hasRemaining()) {
-                        if (segment.channel().read(buf, position + buf.position()) < 0) {
-                            throw new CorruptLogException(segment + " ends before position " + end);
-                        }
-                    }
-                    buf.flip();
-                    position = end;
-                    return buf;
-                } catch (IOException e) {
-                    throw new StorageException("cannot read " + segment + " for cleaning", e);
+                    return read();
+                } catch (IOException | StorageException e) {
+                    throw new SourceUnreadableException("cannot read " + segment + " for cleaning", e);
                 }
+            }
+
+            private ByteBuffer read() throws IOException {
+                long end = position;
+                BatchHeader header;
+                while ((header = BatchHeader.read(segment.channel(), end, limit)) != null
+                    && (end == position || end + header.sizeInBytes() - position <= ioBufferBytes)) {
+                    end += header.sizeInBytes();
+                }
+                if (end == position) {
+                    throw new CorruptLogException("no whole batch at position " + position + " of " + segment);
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) (end - position));
+                while (buf.hasRemaining()) {
+                    if (segment.channel().read(buf, position + buf.position()) < 0) {
+                        throw new CorruptLogException(segment + " ends before position " + end);
+                    }
+                }
+                buf.flip();
+                position = end;
+                return buf;
             }
         };
     }

@@ -100,17 +100,18 @@ class FollowerAppendTest extends LogTestBase {
     }
 
     @Test
-    void shouldFailWithOffsetOutOfRangeWhenFirstBatchLeavesAGap() {
+    void shouldCopyBatchesAcrossAGapAsACompactedLeaderLeavesThem() {
         openPair(LogConfig.defaults());
         leader.appendAsLeader(batch(NOW, 5), 0);
         leader.appendAsLeader(batch(NOW, 5), 0);
 
         AppendResult r = follower.appendAsFollower(fetch(leader, 5, 1 << 20));
 
-        assertThat(r.error()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
-        assertThat(r.errorMessage()).contains("[5, 9]").contains("log end offset 0");
-        assertThat(follower.logEndOffset()).isZero();
-        assertThat(follower.sizeInBytes()).isZero();
+        assertThat(r.error()).isEqualTo(Errors.NONE);
+        assertThat(r.firstOffset()).isEqualTo(5);
+        assertThat(follower.logEndOffset()).isEqualTo(10);
+        assertThat(TestBatches.recordsOf(follower.read(0, 1 << 20, Long.MAX_VALUE, true).records()))
+            .extracting(org.apache.kafka.common.record.internal.Record::offset).containsExactly(5L, 6L, 7L, 8L, 9L);
     }
 
     @Test
@@ -129,14 +130,14 @@ class FollowerAppendTest extends LogTestBase {
     }
 
     @Test
-    void shouldAppendNothingWhenALaterBatchIsNotContiguous() {
+    void shouldAppendNothingWhenALaterBatchGoesBack() {
         openPair(LogConfig.defaults());
         for (int i = 0; i < 3; i++) {
             leader.appendAsLeader(batch(NOW, 3), 0);
         }
-        MemoryRecords skipping = TestBatches.concat(fetch(leader, 0, 1), fetch(leader, 6, 1));
+        MemoryRecords backwards = TestBatches.concat(fetch(leader, 6, 1), fetch(leader, 3, 1));
 
-        AppendResult r = follower.appendAsFollower(skipping);
+        AppendResult r = follower.appendAsFollower(backwards);
 
         assertThat(r.error()).isEqualTo(Errors.OFFSET_OUT_OF_RANGE);
         assertThat(r.errorMessage()).contains("previous batch");
