@@ -9,7 +9,6 @@ import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.metadata.TopicImage;
 import io.spool.protocol.KafkaRequest;
 import io.spool.storage.AppendResult;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +26,6 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * Produce: validates and appends each partition's batches, then answers when every partition's write is durable
@@ -37,16 +35,12 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  *
  * <p>Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
  * NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transactions yet), and the log's own validation errors
- * (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER,
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transactions yet), the shape checks of {@link ProduceRecordsCheck}
+ * (INVALID_RECORD, CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE for zstd below v7), and the log's own validation
+ * errors (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER,
  * INVALID_PRODUCER_EPOCH, ...).
  */
 public final class ProduceHandler implements RequestHandler {
-    private static final int LENGTH_OFFSET = 8;
-    private static final int LOG_OVERHEAD = 12;
-    private static final int MAGIC_OFFSET = 16;
-    private static final int RECORDS_HEADER = 17;
-
     private final BrokerContext broker;
 
     public ProduceHandler(BrokerContext broker) {
@@ -69,7 +63,7 @@ public final class ProduceHandler implements RequestHandler {
                 PartitionProduceResponse out = new PartitionProduceResponse().setIndex(partitionData.index())
                         .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
                 topicResponse.partitionResponses().add(out);
-                Errors early = check(acks, data, topic, image, partitionData);
+                Errors early = check(request.apiVersion(), data, topic, image, partitionData);
                 if (early != Errors.NONE) {
                     out.setErrorCode(early.code());
                     anyError = true;
@@ -129,8 +123,9 @@ public final class ProduceHandler implements RequestHandler {
         return broker.image().topics().byName(topic.name());
     }
 
-    private Errors check(short acks, ProduceRequestData data, TopicProduceData topic, Optional<TopicImage> image,
+    private Errors check(short version, ProduceRequestData data, TopicProduceData topic, Optional<TopicImage> image,
             PartitionProduceData partition) {
+        short acks = data.acks();
         if (acks != -1 && acks != 0 && acks != 1) {
             return Errors.INVALID_REQUIRED_ACKS;
         }
@@ -144,28 +139,7 @@ public final class ProduceHandler implements RequestHandler {
         if (!(partition.records() instanceof MemoryRecords records)) {
             return Errors.CORRUPT_MESSAGE;
         }
-        return checkSingleBatch(records);
-    }
-
-    /**
-     * Produce v3 and later carry exactly one record batch of magic v2 per partition, as Kafka requires; anything
-     * else is INVALID_RECORD, or CORRUPT_MESSAGE when not even one batch header is there.
-     */
-    private static Errors checkSingleBatch(MemoryRecords records) {
-        ByteBuffer buffer = records.buffer();
-        int size = buffer.remaining();
-        if (size < RECORDS_HEADER) {
-            return size == 0 ? Errors.INVALID_RECORD : Errors.CORRUPT_MESSAGE;
-        }
-        int batchLength = buffer.getInt(buffer.position() + LENGTH_OFFSET);
-        if (batchLength < 0 || LOG_OVERHEAD + (long) batchLength > size) {
-            return Errors.CORRUPT_MESSAGE;
-        }
-        if (LOG_OVERHEAD + batchLength != size) {
-            return Errors.INVALID_RECORD;
-        }
-        return buffer.get(buffer.position() + MAGIC_OFFSET) == RecordBatch.MAGIC_VALUE_V2 ? Errors.NONE
-                : Errors.INVALID_RECORD;
+        return ProduceRecordsCheck.check(version, records);
     }
 
     private static void fill(PartitionProduceResponse out, AppendResult result) {
