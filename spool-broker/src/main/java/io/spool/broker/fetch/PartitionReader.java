@@ -22,7 +22,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * answered without records while the leader's replication rate is used up.
  *
  * <p>Errors: UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH,
- * UNKNOWN_LEADER_EPOCH, OFFSET_OUT_OF_RANGE.
+ * UNKNOWN_LEADER_EPOCH, OFFSET_OUT_OF_RANGE. Never UNSUPPORTED_COMPRESSION_TYPE: zstd batches go to a fetch below
+ * v10 as stored, as in Kafka 4 (KAFKA-18269 dropped the old check on the topic's compression.type along with
+ * down-conversion; it never looked at what producers had compressed anyway).
  */
 final class PartitionReader {
     private final BrokerContext broker;
