@@ -19,12 +19,15 @@ public final class TopicConfigs {
     /** The value type of a config, as Kafka's DescribeConfigs reports it. */
     public enum Type { BOOLEAN, STRING, INT, LONG, DOUBLE, LIST }
 
-    /** Checks a value that already parsed as its {@link Type}; returns why it is invalid, or empty. */
+    /**
+     * Checks the trimmed value of config {@code name}, which already parsed as its {@link Type}; returns the message
+     * Kafka's ConfigException would carry for it, or empty.
+     */
     @FunctionalInterface
     public interface Validator {
-        Optional<String> check(String value);
+        Optional<String> check(String name, String value);
 
-        Validator ANY = value -> Optional.empty();
+        Validator ANY = (name, value) -> Optional.empty();
     }
 
     /**
@@ -84,8 +87,7 @@ public final class TopicConfigs {
         if (parseError.isPresent()) {
             return parseError;
         }
-        return def.validator().check(value.trim())
-                .map(reason -> "Invalid value " + value + " for configuration " + name + ": " + reason);
+        return def.validator().check(name, value.trim());
     }
 
     /**
@@ -127,35 +129,41 @@ public final class TopicConfigs {
         }
     }
 
+    /** The message of Kafka's {@code ConfigException(name, value, reason)}. */
+    private static Optional<String> invalid(String name, String value, String reason) {
+        return Optional.of("Invalid value " + value + " for configuration " + name + ": " + reason);
+    }
+
     private static Validator atLeast(long min) {
-        return value -> Double.parseDouble(value) < min
-                ? Optional.of("Value must be at least " + min) : Optional.empty();
+        return (name, value) -> Double.parseDouble(value) < min
+                ? invalid(name, value, "Value must be at least " + min) : Optional.empty();
     }
 
     private static Validator between(double min, double max) {
-        return value -> {
+        return (name, value) -> {
             double v = Double.parseDouble(value);
-            return v < min || v > max ? Optional.of("Value must be no less than " + min + " and no more than " + max)
+            return v < min || v > max
+                    ? invalid(name, value, "Value must be no less than " + min + " and no more than " + max)
                     : Optional.empty();
         };
     }
 
     private static Validator intRange(int min, int max) {
-        return value -> {
+        return (name, value) -> {
             int v = Integer.parseInt(value);
             return v >= min && v <= max ? Optional.empty()
-                    : Optional.of("Value must be between " + min + " and " + max);
+                    : invalid(name, value, "Value must be between " + min + " and " + max);
         };
     }
 
     private static Validator intRangeOr(int min, int max, int alsoAllowed) {
         Validator range = intRange(min, max);
-        return value -> Integer.parseInt(value) == alsoAllowed ? Optional.empty() : range.check(value);
+        return (name, value) -> Integer.parseInt(value) == alsoAllowed ? Optional.empty() : range.check(name, value);
     }
 
     private static Validator oneOf(Set<String> allowed) {
-        return value -> allowed.contains(value) ? Optional.empty()
-                : Optional.of("String must be one of: " + String.join(", ", sorted(allowed)));
+        return (name, value) -> allowed.contains(value) ? Optional.empty()
+                : invalid(name, value, "String must be one of: " + String.join(", ", sorted(allowed)));
     }
 
     private static List<String> sorted(Set<String> values) {
@@ -164,12 +172,26 @@ public final class TopicConfigs {
         return list;
     }
 
+    /**
+     * A comma-separated list of {@code allowed} items, checked as Kafka 4's {@code ConfigDef.ValidList.in}: the empty
+     * string is the empty list and valid (for cleanup.policy it means no cleanup at all); an empty item, as in
+     * {@code "delete,"} or {@code ",compact"}, is refused; a duplicate is valid (Kafka drops it with a warning).
+     * Items are checked in order, so the first bad one names the error.
+     */
     private static Validator listOf(Set<String> allowed) {
-        return value -> {
-            for (String item : value.split(",")) {
-                String trimmed = item.trim();
-                if (!trimmed.isEmpty() && !allowed.contains(trimmed)) {
-                    return Optional.of("Invalid value " + trimmed + ", must be one of " + sorted(allowed));
+        Validator item = oneOf(allowed);
+        return (name, value) -> {
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            for (String raw : value.split(",", -1)) {
+                String trimmed = raw.trim();
+                if (trimmed.isEmpty()) {
+                    return Optional.of("Configuration '" + name + "' values must not be empty.");
+                }
+                Optional<String> error = item.check(name, trimmed);
+                if (error.isPresent()) {
+                    return error;
                 }
             }
             return Optional.empty();
@@ -178,13 +200,13 @@ public final class TopicConfigs {
 
     /** "*" or a list of "partition:brokerId" pairs, as Kafka's replication throttle configs take. */
     private static Validator throttledReplicas() {
-        return value -> {
+        return (name, value) -> {
             if (value.isEmpty() || value.equals("*")) {
                 return Optional.empty();
             }
             for (String item : value.split(",")) {
                 if (!item.trim().matches("[0-9]+:[0-9]+")) {
-                    return Optional.of("Must be the literal '*' or a list of replicas in the form "
+                    return invalid(name, value, "Must be the literal '*' or a list of replicas in the form "
                             + "[PartitionId]:[BrokerId],[PartitionId]:[BrokerId],...");
                 }
             }
@@ -193,7 +215,7 @@ public final class TopicConfigs {
     }
 
     private static Validator onlyFalse(String reason) {
-        return value -> value.equalsIgnoreCase("false") ? Optional.empty() : Optional.of(reason);
+        return (name, value) -> value.equalsIgnoreCase("false") ? Optional.empty() : invalid(name, value, reason);
     }
 
     private static Map<String, Def> build() {

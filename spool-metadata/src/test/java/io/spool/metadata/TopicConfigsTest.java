@@ -44,6 +44,42 @@ class TopicConfigsTest {
     }
 
     @Test
+    void shouldRejectCleanupPolicyWithAnEmptyItemAsKafkaDoes() {
+        for (String value : new String[] {"delete,", ",compact", "delete,,compact", "compact, delete, ", ","}) {
+            assertThat(TopicConfigs.validate("cleanup.policy", value)).as(value)
+                    .contains("Configuration 'cleanup.policy' values must not be empty.");
+        }
+    }
+
+    @Test
+    void shouldAcceptAnEmptyCleanupPolicyAsNoCleanup() {
+        assertThat(TopicConfigs.validate("cleanup.policy", "")).isEmpty();
+        assertThat(TopicConfigs.validate("cleanup.policy", " ")).isEmpty();
+    }
+
+    @Test
+    void shouldAcceptCleanupPolicyListsWithSpacesOrDuplicates() {
+        assertThat(TopicConfigs.validate("cleanup.policy", " compact , delete ")).isEmpty();
+        assertThat(TopicConfigs.validate("cleanup.policy", "delete,delete")).isEmpty();
+    }
+
+    @Test
+    void shouldNameTheFirstBadCleanupPolicyItemWhenOneIsUnknown() {
+        assertThat(TopicConfigs.validate("cleanup.policy", "delete,Compact")).contains(
+                "Invalid value Compact for configuration cleanup.policy: String must be one of: compact, delete");
+        assertThat(TopicConfigs.validate("cleanup.policy", "foo,")).contains(
+                "Invalid value foo for configuration cleanup.policy: String must be one of: compact, delete");
+        assertThat(TopicConfigs.validate("cleanup.policy", ",foo"))
+                .contains("Configuration 'cleanup.policy' values must not be empty.");
+    }
+
+    @Test
+    void shouldReportInvalidValuesInKafkaConfigExceptionWording() {
+        assertThat(TopicConfigs.validate("min.insync.replicas", "0"))
+                .contains("Invalid value 0 for configuration min.insync.replicas: Value must be at least 1");
+    }
+
+    @Test
     void shouldResolveEffectiveValuesFromOverrideThenBrokerThenDefault() {
         Map<String, String> effective = TopicConfigs.effective(Map.of("retention.ms", "1"),
                 Map.of("log.retention.ms", "2", "log.roll.ms", "3"));
