@@ -3,8 +3,12 @@ package io.spool.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +35,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -39,6 +44,16 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +103,46 @@ class SpoolServerTest {
                 .hasCauseInstanceOf(InvalidConfigurationException.class);
         assertThatThrownBy(() -> admin.deleteTopics(List.of("never-created")).all().get())
                 .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
+    void shouldRefuseCleanupPolicyWithAnEmptyItem() {
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("empty-item", 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "delete,")))).all().get())
+                .hasCauseInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("Configuration 'cleanup.policy' values must not be empty.");
+    }
+
+    @Test
+    void shouldAnswerUnsupportedCompressionTypeWhenProduceBeforeV7CarriesZstd() throws Exception {
+        admin.createTopics(List.of(new NewTopic("zstd-old", 1, (short) 1))).all().get();
+        MemoryRecords zstd = MemoryRecords.withRecords(Compression.zstd().build(), new SimpleRecord(bytes("v")));
+
+        assertThat(Errors.forCode(rawProduce((short) 6, "zstd-old", zstd).errorCode()))
+                .isEqualTo(Errors.UNSUPPORTED_COMPRESSION_TYPE);
+        assertThat(Errors.forCode(rawProduce((short) 7, "zstd-old", zstd).errorCode())).isEqualTo(Errors.NONE);
+    }
+
+    /** One Produce of {@code records} to partition 0 at {@code version}, which the Java producer would not send. */
+    private static PartitionProduceResponse rawProduce(short version, String topic, MemoryRecords records)
+            throws IOException {
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(10_000);
+        data.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic));
+        data.topicData().iterator().next().partitionData().add(new ProduceRequestData.PartitionProduceData()
+                .setIndex(0).setRecords(records));
+        RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, version, "raw", 1);
+        ByteBuffer request = new ProduceRequest(data, version).serializeWithHeader(header);
+        try (Socket socket = new Socket("127.0.0.1", server.boundPort("PLAINTEXT"))) {
+            OutputStream out = socket.getOutputStream();
+            out.write(ByteBuffer.allocate(4).putInt(request.remaining()).array());
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] response = new byte[in.readInt()];
+            in.readFully(response);
+            ProduceResponse parsed = (ProduceResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response),
+                    header);
+            return parsed.data().responses().iterator().next().partitionResponses().get(0);
+        }
     }
 
     @Test
