@@ -73,6 +73,12 @@ class ReplicationPropertiesTest {
         }
     }
 
+    /** Found by the property: the last leader wrote nothing, the follower led an earlier epoch without writing. */
+    @org.junit.jupiter.api.Test
+    void shouldConvergeWhenTheLastLeaderWroteNothing() throws IOException {
+        replicasShouldConvergeWhateverTheLeadershipHistory(-138870L, 2, 400);
+    }
+
     /** A plain, compressed or idempotent batch; the idempotent producer continues the sequence this log holds. */
     private static MemoryRecords nextBatch(PartitionLog log, Random random, long now) {
         int count = 1 + random.nextInt(6);
@@ -94,8 +100,10 @@ class ReplicationPropertiesTest {
             .records())) {
             assertThat(batch.isValid()).isTrue();
         }
-        assertThat(follower.leaderEpochs()).isEqualTo(leader.leaderEpochs().stream()
-            .filter(e -> e.getValue() < leader.logEndOffset()).toList());
+        // An epoch that starts at the log end holds no record: a replica that led without writing keeps it (as
+        // Kafka's does, until records of a later epoch arrive), so only epochs with records must agree.
+        assertThat(follower.leaderEpochs().stream().filter(e -> e.getValue() < follower.logEndOffset()).toList())
+            .isEqualTo(leader.leaderEpochs().stream().filter(e -> e.getValue() < leader.logEndOffset()).toList());
         ProducerStateManager.ProducerEntry expected = leader.producerStateForTest().entry(PID);
         ProducerStateManager.ProducerEntry actual = follower.producerStateForTest().entry(PID);
         if (expected == null) {
