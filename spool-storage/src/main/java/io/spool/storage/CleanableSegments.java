@@ -16,4 +16,9 @@ import java.util.Map;
  */
 record CleanableSegments(List<LogSegment> inactive, long activeBaseOffset, long highWatermark, long logStartOffset,
                          long truncations, Map<Long, Long> lastBatchOfProducer) {
+
+    /** The offset after inactive segment {@code i}: the next segment's base offset. */
+    long endOffsetOf(int i) {
+        return i + 1 < inactive.size() ? inactive.get(i + 1).baseOffset() : activeBaseOffset;
+    }
 }

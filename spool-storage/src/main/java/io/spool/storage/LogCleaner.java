@@ -3,6 +3,7 @@ package io.spool.storage;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
@@ -42,10 +43,6 @@ public final class LogCleaner implements AutoCloseable {
                     + loadFactor);
             }
         }
-
-        public static Settings defaults() {
-            return new Settings(15_000L, 128L * 1024 * 1024, 0.9, 512 * 1024);
-        }
     }
 
     private final Supplier<List<PartitionLog>> logs;
@@ -54,7 +51,7 @@ public final class LogCleaner implements AutoCloseable {
     private final SegmentCleaner cleaner;
     private final Map<TopicPartition, Long> tombstoneHorizons = new ConcurrentHashMap<>();
     /** Partitions whose cleaning failed on unreadable data: skipped until restart (Kafka's uncleanable set). */
-    private final java.util.Set<TopicPartition> uncleanable = ConcurrentHashMap.newKeySet();
+    private final Set<TopicPartition> uncleanable = ConcurrentHashMap.newKeySet();
     private final Object wakeup = new Object();
     private volatile boolean closing;
     private Thread thread;
@@ -184,11 +181,10 @@ public final class LogCleaner implements AutoCloseable {
         List<LogSegment> inactive = view.inactive();
         for (int i = 0; i < inactive.size(); i++) {
             LogSegment s = inactive.get(i);
-            long next = i + 1 < inactive.size() ? inactive.get(i + 1).baseOffset() : view.activeBaseOffset();
             if (s.baseOffset() >= uncleanable) {
                 break;
             }
-            if (next <= firstDirty) {
+            if (view.endOffsetOf(i) <= firstDirty) {
                 clean += s.size();
             } else {
                 dirty += s.size();

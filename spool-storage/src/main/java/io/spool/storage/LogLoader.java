@@ -1,6 +1,7 @@
 package io.spool.storage;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,7 +208,7 @@ final class LogLoader {
 
     /** The last offset of the batches in a segment file, or {@code base} if it has none. */
     private static long lastOffset(Path file, long base) throws IOException {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+        try (FileChannel channel = FileChannel.open(file)) {
             long size = channel.size();
             long position = 0;
             long last = base;

@@ -104,14 +104,8 @@ final class LogSegment {
 
     /** Opens an existing segment; indexes are mapped lazily. */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, boolean writable, long nowMs) {
-        return openStaged(dir, baseOffset, config, writable, nowMs, "");
-    }
-
-    /** Opens an existing segment whose file names end with {@code stage}. */
-    static LogSegment openStaged(Path dir, long baseOffset, LogConfig config, boolean writable, long nowMs,
-                                 String stage) {
         try {
-            return new LogSegment(dir, baseOffset, config.segmentIndexBytes(), writable, nowMs, false, stage);
+            return new LogSegment(dir, baseOffset, config.segmentIndexBytes(), writable, nowMs, false, "");
         } catch (IOException e) {
             throw new StorageException("cannot open segment " + baseOffset + " in " + dir, e);
         }

@@ -28,7 +28,6 @@ final class OffsetMap {
     private final MessageDigest md5;
     private final byte[] digest = new byte[DIGEST_BYTES];
     private int size;
-    private long latestOffset = -1;
 
     /**
      * @param memoryBytes bytes of the table (whole slots)
@@ -60,7 +59,6 @@ final class OffsetMap {
             size++;
         }
         slots.putLong(slot * SLOT_BYTES + DIGEST_BYTES, offset + 1);
-        latestOffset = Math.max(latestOffset, offset);
     }
 
     /** The offset mapped for {@code key}, or -1. */
@@ -80,11 +78,6 @@ final class OffsetMap {
 
     int maxEntries() {
         return maxEntries;
-    }
-
-    /** The largest offset put, or -1. */
-    long latestOffset() {
-        return latestOffset;
     }
 
     /** Digests {@code key} into {@link #digest} and returns the slot that holds it or the empty slot for it. */

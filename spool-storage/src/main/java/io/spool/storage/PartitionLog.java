@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -759,7 +760,7 @@ public final class PartitionLog {
         lock.lock();
         try {
             List<LogSegment> inactive = new ArrayList<>(segments.headMap(segments.lastKey()).values());
-            java.util.Map<Long, Long> lastBatches = new java.util.HashMap<>();
+            Map<Long, Long> lastBatches = new HashMap<>();
             for (ProducerStateManager.ProducerEntry e : producerState.entries()) {
                 if (!e.batches.isEmpty()) {
                     lastBatches.put(e.producerId, e.batches.peekLast().lastOffset());
@@ -784,8 +785,7 @@ public final class PartitionLog {
     boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, long truncationsSeen) {
         lock.lock();
         try {
-            boolean unchanged = !closed && truncations == truncationsSeen && holdsSegments(old);
-            if (!unchanged) {
+            if (!unchangedSince(truncationsSeen, old)) {
                 cleaned.deleteFiles();
                 return false;
             }
@@ -823,9 +823,13 @@ public final class PartitionLog {
         cleanerCheckpoint = offset < logStartOffset || offset > logEndOffset ? logStartOffset : offset;
     }
 
-    /** True if every one of {@code expected} is still a segment of this log. */
-    boolean holdsSegments(List<LogSegment> expected) {
-        return expected.stream().allMatch(s -> segments.get(s.baseOffset()) == s);
+    /**
+     * True if the log is open, not truncated since {@code truncationsSeen} and still holds every one of
+     * {@code expected}: what a cleaning started from them may rely on.
+     */
+    boolean unchangedSince(long truncationsSeen, List<LogSegment> expected) {
+        return !closed && truncations == truncationsSeen
+            && expected.stream().allMatch(s -> segments.get(s.baseOffset()) == s);
     }
 
     /** Records a completed cleaning up to {@code offset}, unless a truncation since {@code truncationsSeen}. */

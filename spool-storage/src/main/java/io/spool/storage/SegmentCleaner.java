@@ -2,10 +2,14 @@ package io.spool.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords.RecordFilter;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -41,8 +45,7 @@ final class SegmentCleaner {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentCleaner.class);
 
     /** The outcome of one cleaning; {@code nextDirtyOffset} is where the next one starts mapping. */
-    record Result(long nextDirtyOffset, long bytesRead, long bytesWritten, long earliestTombstoneHorizonMs,
-                  boolean aborted) {
+    record Result(long nextDirtyOffset, long earliestTombstoneHorizonMs, boolean aborted) {
     }
 
     /** A segment being cleaned could not be read: removed under the cleaning, or corrupt. */
@@ -63,11 +66,11 @@ final class SegmentCleaner {
     private final int mapMemoryBytes;
     private final double mapLoadFactor;
     private final int ioBufferBytes;
-    private final java.util.function.BooleanSupplier cancelled;
+    private final BooleanSupplier cancelled;
     private final BufferSupplier decompression = BufferSupplier.create();
 
     SegmentCleaner(Clock clock, int mapMemoryBytes, double mapLoadFactor, int ioBufferBytes,
-                   java.util.function.BooleanSupplier cancelled) {
+                   BooleanSupplier cancelled) {
         this.clock = clock;
         this.mapMemoryBytes = mapMemoryBytes;
         this.mapLoadFactor = mapLoadFactor;
@@ -81,10 +84,9 @@ final class SegmentCleaner {
         List<LogSegment> inactive = view.inactive();
         for (int i = 0; i < inactive.size(); i++) {
             LogSegment s = inactive.get(i);
-            long next = i + 1 < inactive.size() ? inactive.get(i + 1).baseOffset() : view.activeBaseOffset();
             boolean tooYoung = compaction.minCompactionLagMs() > 0
                 && now - s.largestTimestamp() < compaction.minCompactionLagMs();
-            if (next > limit || tooYoung) {
+            if (view.endOffsetOf(i) > limit || tooYoung) {
                 return s.baseOffset();
             }
         }
@@ -103,10 +105,9 @@ final class SegmentCleaner {
         try {
             return clean(log, firstDirty, view);
         } catch (SourceUnreadableException e) {
-            if (log.isClosed() || log.truncationCount() != view.truncations()
-                || !log.holdsSegments(view.inactive())) {
+            if (!log.unchangedSince(view.truncations(), view.inactive())) {
                 LOG.info("Cleaning of {} aborted: the log changed under it", log.topicPartition());
-                return new Result(firstDirty, 0, 0, Long.MAX_VALUE, true);
+                return new Result(firstDirty, Long.MAX_VALUE, true);
             }
             throw e;
         }
@@ -124,7 +125,7 @@ final class SegmentCleaner {
         if (end == dirtyStart && dirtyStart < uncleanable) {
             LOG.warn("Cannot clean {}: the offset map ({} entries) cannot hold the keys of the batch at offset {};"
                 + " raise log.cleaner.dedupe.buffer.size", log.topicPartition(), map.maxEntries(), dirtyStart);
-            return new Result(firstDirty, 0, 0, Long.MAX_VALUE, true);
+            return new Result(firstDirty, Long.MAX_VALUE, true);
         }
         Filter filter = new Filter(now, config.compaction().deleteRetentionMs(), map, view);
         long read = 0;
@@ -144,8 +145,7 @@ final class SegmentCleaner {
                 cleaned.flush();
                 // An emptied segment's age is its file's: keep the sources' age, or min.compaction.lag.ms would
                 // count from this cleaning and hold back the next ones.
-                java.nio.file.Files.setLastModifiedTime(cleaned.logFile(),
-                    java.nio.file.attribute.FileTime.fromMillis(newestSource));
+                Files.setLastModifiedTime(cleaned.logFile(), FileTime.fromMillis(newestSource));
             } catch (IOException e) {
                 cleaned.deleteFiles();
                 throw new StorageException("cannot write cleaned segment " + cleaned, e);
@@ -156,12 +156,12 @@ final class SegmentCleaner {
             written += cleaned.size();
             if (!log.replaceSegments(group, cleaned, view.truncations())) {
                 LOG.info("Cleaning of {} aborted: the log changed under it", log.topicPartition());
-                return new Result(firstDirty, read, written, filter.earliestHorizon, true);
+                return new Result(firstDirty, filter.earliestHorizon, true);
             }
         }
         LOG.info("Cleaned {} up to offset {}: {} bytes read, {} written, {} keys mapped", log.topicPartition(), end,
             read, written, map.size());
-        return new Result(end, read, written, filter.earliestHorizon, false);
+        return new Result(end, filter.earliestHorizon, false);
     }
 
     /** A map no larger than configured, nor than the dirty range's offsets could need. */
@@ -273,7 +273,7 @@ final class SegmentCleaner {
 
     /** The segment's batches from the one holding {@code from}, read in chunks of whole batches. */
     private Iterable<ByteBuffer> chunks(LogSegment segment, long from) {
-        return () -> new java.util.Iterator<>() {
+        return () -> new Iterator<>() {
             private long position = firstPosition();
             private final long limit = segment.size();
 
