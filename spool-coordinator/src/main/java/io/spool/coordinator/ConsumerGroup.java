@@ -116,6 +116,24 @@ final class ConsumerGroup implements Group {
         return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
     }
 
+    /**
+     * TxnOffsetCommit (KIP-447): member id, epoch and instance id are optional and checked only when one is given;
+     * UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH (which the caller maps to ILLEGAL_GENERATION before v6).
+     */
+    Errors validateTxnOffsetCommit(String memberId, String instanceId, int memberEpoch) {
+        if (memberEpoch < 0 && members.isEmpty()) {
+            return Errors.NONE;
+        }
+        if (memberEpoch == -1 && memberId.isEmpty() && instanceId == null) {
+            return Errors.NONE;
+        }
+        ConsumerMember m = members.get(memberId);
+        if (m == null) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        return memberEpoch == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
     /** OffsetFetch v9+ naming a member: UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH. */
     Errors validateOffsetFetch(String memberId, int memberEpoch) {
         ConsumerMember m = memberId == null ? null : members.get(memberId);

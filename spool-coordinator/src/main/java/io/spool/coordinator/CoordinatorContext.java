@@ -94,6 +94,18 @@ final class CoordinatorContext {
      * mapping of append errors; NOT_COORDINATOR when the shard was unloaded meanwhile).
      */
     void append(CoordinatorShard shard, List<CoordinatorRecord> records, Consumer<Errors> onDone) {
+        append(shard, records, () -> log.append(shard.partition, records), onDone);
+    }
+
+    /** As {@link #append}, for one transactional batch of the producer; {@code records} must not be empty. */
+    void appendTransactional(CoordinatorShard shard, long producerId, short producerEpoch,
+                             List<CoordinatorRecord> records, Consumer<Errors> onDone) {
+        append(shard, records, () -> log.appendTransactional(shard.partition, producerId, producerEpoch, records),
+            onDone);
+    }
+
+    private void append(CoordinatorShard shard, List<CoordinatorRecord> records,
+                        Supplier<java.util.concurrent.CompletableFuture<Void>> write, Consumer<Errors> onDone) {
         java.util.concurrent.CompletableFuture<Void> f;
         if (records.isEmpty()) {
             // what the answer reports may rest on writes still in flight: it waits for them, as Kafka's does
@@ -104,7 +116,7 @@ final class CoordinatorContext {
             f = shard.tail;
         } else {
             try {
-                f = log.append(shard.partition, records);
+                f = write.get();
             } catch (RuntimeException e) {
                 f = java.util.concurrent.CompletableFuture.failedFuture(e);
             }

@@ -16,4 +16,13 @@ import java.util.concurrent.CompletableFuture;
 public interface CoordinatorRecordLog {
 
     CompletableFuture<Void> append(int partition, List<CoordinatorRecord> records);
+
+    /**
+     * Writes the records as one transactional batch of the producer ({@code producerId}, {@code producerEpoch}) to
+     * {@code __consumer_offsets-<partition>}; they stay undecided until the broker appends that producer's COMMIT or
+     * ABORT marker and calls {@link GroupCoordinator#completeTransaction}. The future completes as for
+     * {@link #append}: when the batch is durable, in order with the partition's other appends.
+     */
+    CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+                                                List<CoordinatorRecord> records);
 }

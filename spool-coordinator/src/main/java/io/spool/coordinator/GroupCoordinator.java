@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -31,6 +32,8 @@ import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
 
@@ -53,6 +56,7 @@ public final class GroupCoordinator {
     private final CoordinatorContext ctx;
     private final OffsetHandler offsets;
     private final OffsetFetchHandler offsetFetch;
+    private final TxnOffsetHandler txnOffsets;
     private final ClassicGroupHandler joins;
     private final ClassicSyncHandler syncs;
     private final GroupAdminHandler admin;
@@ -64,6 +68,7 @@ public final class GroupCoordinator {
         this.ctx = new CoordinatorContext(config, log, timer, clock, random, topics, new HashMap<>());
         this.offsets = new OffsetHandler(ctx);
         this.offsetFetch = new OffsetFetchHandler(ctx);
+        this.txnOffsets = new TxnOffsetHandler(ctx);
         this.joins = new ClassicGroupHandler(ctx);
         this.syncs = new ClassicSyncHandler(ctx, joins);
         this.admin = new GroupAdminHandler(ctx);
@@ -87,7 +92,23 @@ public final class GroupCoordinator {
      * @throws CorruptCoordinatorRecordException when a record does not decode; the partition is then not loaded
      */
     public void loadPartition(int partition, Iterable<CoordinatorRecord> records) {
-        loader.load(partition, records);
+        loader.load(partition, records, Map.of(), txnOffsets);
+    }
+
+    /**
+     * As {@link #loadPartition(int, Iterable)} for a partition with transactional batches, which the caller resolves:
+     * {@code records} holds the plain records and those of committed transactions (each at its COMMIT marker's
+     * position, aborted ones left out); {@code pendingTransactional} holds, per producer id, the records of its
+     * transaction that has no marker yet, in log order. They become that producer's pending offsets, as after
+     * {@link #txnCommitOffsets}. A {@link #completeTransaction} for this partition during the load is applied after
+     * it, so the caller must report only markers past what it read.
+     *
+     * @throws CorruptCoordinatorRecordException when a record does not decode, or an open transaction holds a record
+     *     other than an offset commit; the partition is then not loaded
+     */
+    public void loadPartition(int partition, Iterable<CoordinatorRecord> records,
+                              Map<Long, List<CoordinatorRecord>> pendingTransactional) {
+        loader.load(partition, records, pendingTransactional, txnOffsets);
     }
 
     /** Drops a shard: its timers stop, waiting requests and later append callbacks answer NOT_COORDINATOR. */
@@ -210,6 +231,42 @@ public final class GroupCoordinator {
             offsets.commit(shard, req, version, f::complete);
         });
         return f;
+    }
+
+    /**
+     * TxnOffsetCommit v0-6: the offsets are written as one transactional batch of the request's producer and, once
+     * durable, are pending until {@link #completeTransaction}. Errors, for every partition: INVALID_GROUP_ID,
+     * NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS, and those of {@link TxnOffsetHandler#commit}. The broker checks
+     * authorization and (KIP-890) that the partition was added to the transaction before calling this.
+     */
+    public CompletableFuture<TxnOffsetCommitResponseData> txnCommitOffsets(TxnOffsetCommitRequestData req,
+                                                                           short version) {
+        CompletableFuture<TxnOffsetCommitResponseData> f = new CompletableFuture<>();
+        ctx.locked(() -> {
+            Errors[] error = {Errors.INVALID_GROUP_ID};
+            CoordinatorShard shard = isEmptyId(req.groupId()) ? null : route(req.groupId(), error);
+            if (shard == null) {
+                f.complete(TxnOffsetHandler.errorResponse(req, error[0]));
+                return;
+            }
+            txnOffsets.commit(shard, req, version, f::complete);
+        });
+        return f;
+    }
+
+    /**
+     * The broker appended the producer's COMMIT ({@code commit}) or ABORT marker to {@code __consumer_offsets-<p>}
+     * and it is durable: the producer's pending offsets in that partition become committed, replacing older
+     * committed offsets, or are dropped. Does nothing for a partition not loaded here or a producer without pending
+     * offsets; during a load it is applied once the load ends.
+     */
+    public void completeTransaction(int partition, long producerId, boolean commit) {
+        ctx.locked(() -> {
+            CoordinatorShard shard = ctx.shards.get(partition);
+            if (shard != null) {
+                txnOffsets.complete(shard, producerId, commit);
+            }
+        });
     }
 
     /** OffsetFetch v1-10, one or (v8+) several groups; answered from durable offsets only. */

@@ -12,7 +12,7 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * DeleteGroups: an empty group is deleted with its offsets (tombstones for each, then the group's), and answers once
  * that is durable. Errors per group: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
- * GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, or the mapped append error. Called under the coordinator lock.
+ * GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members, or offsets of an open transaction), or the mapped append error. Called under the coordinator lock.
  */
 final class GroupDeletion {
 
@@ -51,7 +51,9 @@ final class GroupDeletion {
                 result.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
                 continue;
             }
-            if (!group.isEmpty()) {
+            // Offsets of an open transaction would come back when it commits (the loader puts them at the marker),
+            // so a group that has some is not deleted until the transaction ends.
+            if (!group.isEmpty() || shard.txnOffsets.hasPending(groupId)) {
                 result.setErrorCode(Errors.NON_EMPTY_GROUP.code());
                 continue;
             }

@@ -24,7 +24,12 @@ final class GroupLoader {
         this.consumer = consumer;
     }
 
-    void load(int partition, Iterable<CoordinatorRecord> records) {
+    /**
+     * Replays {@code records}, then the records of still-open transactions become pending offsets of their producer,
+     * and transaction ends reported during the load are applied in order (through {@code txn}).
+     */
+    void load(int partition, Iterable<CoordinatorRecord> records,
+              Map<Long, ? extends Iterable<CoordinatorRecord>> pendingTransactional, TxnOffsetHandler txn) {
         CoordinatorShard shard = new CoordinatorShard(partition);
         ctx.locked(() -> {
             unload(partition);
@@ -47,6 +52,7 @@ final class GroupLoader {
                     groups.put(d.key().group(), (CoordinatorRecordSerde.GroupValue) d.value());
                 }
             }
+            pendingTransactional.forEach((producerId, batch) -> loadPending(shard, producerId, batch));
         } catch (RuntimeException e) {
             ctx.locked(() -> {
                 if (ctx.shards.get(partition) == shard) {
@@ -63,6 +69,8 @@ final class GroupLoader {
                 ? ClassicGroup.fromValue(id, c)
                 : ConsumerGroup.fromValue(id, (CoordinatorRecordSerde.ConsumerGroupValue) v)));
             shard.loading = false;
+            shard.txnEndsWhileLoading.forEach(end -> txn.complete(shard, end.producerId(), end.commit()));
+            shard.txnEndsWhileLoading.clear();
             for (Group g : shard.groups.values()) {
                 if (g instanceof ClassicGroup c) {
                     c.members.values().forEach(m -> classic.rescheduleHeartbeat(shard, c, m));
@@ -71,6 +79,22 @@ final class GroupLoader {
                 }
             }
         });
+    }
+
+    /**
+     * Spool writes only offsets in a transaction (a group a transactional commit creates is written outside it); a
+     * tombstone cannot be in one, and would not be undone by an abort if it were, so it is refused as corrupt.
+     */
+    private static void loadPending(CoordinatorShard shard, long producerId, Iterable<CoordinatorRecord> batch) {
+        for (CoordinatorRecord record : batch) {
+            CoordinatorRecordSerde.Decoded d = CoordinatorRecordSerde.decode(record);
+            if (!(d.key() instanceof CoordinatorRecordSerde.OffsetKey k) || d.value() == null) {
+                throw new CorruptCoordinatorRecordException("producer " + producerId
+                    + " has an open transaction with a record other than an offset commit");
+            }
+            shard.txnOffsets.put(producerId, k.group(), new TopicPartition(k.topic(), k.partition()),
+                (CoordinatorRecordSerde.OffsetValue) d.value());
+        }
     }
 
     /** Called under the lock. */

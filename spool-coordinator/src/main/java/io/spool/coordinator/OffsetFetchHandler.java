@@ -13,7 +13,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * OffsetFetch for one group, in the v8+ shape (the coordinator converts for older versions). Reads only durable
- * offsets. Called under the coordinator lock.
+ * offsets, never those of open transactions. Called under the coordinator lock.
  */
 final class OffsetFetchHandler {
 
@@ -26,7 +26,8 @@ final class OffsetFetchHandler {
     /**
      * Group errors: GROUP_ID_NOT_FOUND (a member id or epoch given for an unknown group), UNKNOWN_MEMBER_ID,
      * STALE_MEMBER_EPOCH (consumer groups, v9+); per partition: UNKNOWN_TOPIC_ID (v10), UNSTABLE_OFFSET_COMMIT
-     * (requireStable while a commit of that partition is in flight).
+     * (requireStable while a commit of that partition is in flight or an open transaction wrote an offset of it; the
+     * consumer retries).
      */
     OffsetFetchResponseGroup fetch(CoordinatorShard shard, OffsetFetchRequestData.OffsetFetchRequestGroup req,
                                    boolean requireStable, short version) {
@@ -63,7 +64,7 @@ final class OffsetFetchHandler {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(name, p);
-                if (requireStable && shard.offsets.hasPending(req.groupId(), tp)) {
+                if (requireStable && isUnstable(shard, req.groupId(), tp)) {
                     rp.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
                     continue;
                 }
@@ -91,13 +92,18 @@ final class OffsetFetchHandler {
                 out.topics().add(current);
             }
             OffsetFetchResponsePartitions rp = noOffset(tp.partition());
-            if (requireStable && shard.offsets.hasPending(groupId, tp)) {
+            if (requireStable && isUnstable(shard, groupId, tp)) {
                 rp.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
             } else {
                 fill(rp, e.getValue());
             }
             current.partitions().add(rp);
         }
+    }
+
+    /** A commit of the partition is in flight, or an open transaction wrote an offset of it. */
+    private static boolean isUnstable(CoordinatorShard shard, String groupId, TopicPartition tp) {
+        return shard.offsets.hasPending(groupId, tp) || shard.txnOffsets.hasPending(groupId, tp);
     }
 
     private static OffsetFetchResponsePartitions noOffset(int partition) {

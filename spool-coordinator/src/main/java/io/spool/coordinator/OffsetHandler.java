@@ -160,7 +160,9 @@ final class OffsetHandler {
     /**
      * OffsetDelete v0. Top level: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
      * GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (a non-empty classic group that is not a consumer), or the mapped append
-     * error; per partition: GROUP_SUBSCRIBED_TO_TOPIC while an active member subscribes to the topic.
+     * error; per partition: GROUP_SUBSCRIBED_TO_TOPIC while an active member subscribes to the topic. Deletes the
+     * committed offset only: an open transaction's offset of the partition stays pending and is committed by its
+     * COMMIT marker, which the log orders after the tombstone (unlike Kafka, which drops it).
      */
     void delete(CoordinatorShard shard, OffsetDeleteRequestData req,
                 java.util.function.Consumer<OffsetDeleteResponseData> respond) {
@@ -232,7 +234,8 @@ final class OffsetHandler {
     /**
      * Deletes offsets past retention: of groups without members (by the time the group became empty when it has a
      * protocol type, else by commit time) and of offsets without a group. A group left empty with no offsets is
-     * deleted too. Returns the number of offsets expired once durable.
+     * deleted too. A partition with an offset of an open transaction keeps its committed offset, and a group with one
+     * is kept, until the transaction ends. Returns the number of offsets expired once durable.
      */
     java.util.concurrent.CompletableFuture<Integer> expire(CoordinatorShard shard, long now) {
         long retention = ctx.config.offsetsRetentionMs();
@@ -250,7 +253,8 @@ final class OffsetHandler {
             int kept = 0;
             for (var e : shard.offsets.offsets(groupId).entrySet()) {
                 long base = stateBase != null ? stateBase : e.getValue().commitTimestamp();
-                if (now - base >= retention && !shard.offsets.hasPending(groupId, e.getKey())) {
+                if (now - base >= retention && !shard.offsets.hasPending(groupId, e.getKey())
+                    && !shard.txnOffsets.hasPending(groupId, e.getKey())) {
                     records.add(CoordinatorRecordSerde.offsetCommit(groupId, e.getKey().topic(),
                         e.getKey().partition(), null));
                     expired.add(Map.entry(groupId, e.getKey()));
@@ -258,7 +262,8 @@ final class OffsetHandler {
                     kept++;
                 }
             }
-            if (kept == 0 && group != null && !shard.offsets.hasPending(groupId)) {
+            if (kept == 0 && group != null && !shard.offsets.hasPending(groupId)
+                && !shard.txnOffsets.hasPending(groupId)) {
                 records.add(CoordinatorRecordSerde.groupMetadata(groupId, null));
                 deadGroups.add(groupId);
             }

@@ -40,7 +40,7 @@ final class Harness {
         GroupCoordinator c = new GroupCoordinator(config, log, new ManualTimer(clock), clock, new Random(seed + 1),
             () -> topics);
         for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
-            c.loadPartition(p, log.records(p));
+            c.loadPartition(p, log.records(p), log.openTransactions(p));
         }
         return c;
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The coordinator's log in memory. Appends complete at once ({@code hold = false}) or wait for {@link #flush} /
  * {@link #failPending}; only completed appends are in {@link #records}, as only durable records survive a crash.
+ * Transactional appends stay in {@link #openTransactions} until {@link #endTransaction} writes their marker.
  */
 final class InMemoryRecordLog implements CoordinatorRecordLog {
 
@@ -19,11 +20,26 @@ final class InMemoryRecordLog implements CoordinatorRecordLog {
     boolean hold;
     RuntimeException failNext;
 
-    private record Pending(int partition, List<CoordinatorRecord> records, CompletableFuture<Void> future) {
+    /** partition -> producer id -> records of its open transaction, in log order */
+    private final Map<Integer, Map<Long, List<CoordinatorRecord>>> open = new HashMap<>();
+
+    /** {@code producerId} is null for a plain append */
+    private record Pending(int partition, Long producerId, List<CoordinatorRecord> records,
+                           CompletableFuture<Void> future) {
     }
 
     @Override
     public CompletableFuture<Void> append(int partition, List<CoordinatorRecord> records) {
+        return append(partition, null, records);
+    }
+
+    @Override
+    public CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+                                                       List<CoordinatorRecord> records) {
+        return append(partition, producerId, records);
+    }
+
+    private CompletableFuture<Void> append(int partition, Long producerId, List<CoordinatorRecord> records) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         if (failNext != null) {
             RuntimeException e = failNext;
@@ -31,7 +47,7 @@ final class InMemoryRecordLog implements CoordinatorRecordLog {
             f.completeExceptionally(e);
             return f;
         }
-        pending.add(new Pending(partition, List.copyOf(records), f));
+        pending.add(new Pending(partition, producerId, List.copyOf(records), f));
         if (!hold) {
             flush();
         }
@@ -42,7 +58,12 @@ final class InMemoryRecordLog implements CoordinatorRecordLog {
     void flush() {
         while (!pending.isEmpty()) {
             Pending p = pending.poll();
-            durable.computeIfAbsent(p.partition, k -> new ArrayList<>()).addAll(p.records);
+            if (p.producerId == null) {
+                durable.computeIfAbsent(p.partition, k -> new ArrayList<>()).addAll(p.records);
+            } else {
+                open.computeIfAbsent(p.partition, k -> new HashMap<>())
+                    .computeIfAbsent(p.producerId, k -> new ArrayList<>()).addAll(p.records);
+            }
             p.future.complete(null);
         }
     }
@@ -51,6 +72,24 @@ final class InMemoryRecordLog implements CoordinatorRecordLog {
         while (!pending.isEmpty()) {
             pending.poll().future.completeExceptionally(e);
         }
+    }
+
+    /**
+     * Writes the producer's COMMIT or ABORT marker, as a broker's loader resolves it: the transaction's records count
+     * at the marker's position when committed and vanish when aborted.
+     */
+    void endTransaction(int partition, long producerId, boolean commit) {
+        List<CoordinatorRecord> records = open.getOrDefault(partition, new HashMap<>()).remove(producerId);
+        if (commit && records != null) {
+            durable.computeIfAbsent(partition, k -> new ArrayList<>()).addAll(records);
+        }
+    }
+
+    /** The durable records of the partition's open transactions, per producer. */
+    Map<Long, List<CoordinatorRecord>> openTransactions(int partition) {
+        Map<Long, List<CoordinatorRecord>> out = new HashMap<>();
+        open.getOrDefault(partition, Map.of()).forEach((id, records) -> out.put(id, List.copyOf(records)));
+        return out;
     }
 
     int pendingCount() {
