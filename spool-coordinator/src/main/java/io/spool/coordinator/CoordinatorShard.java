@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * The coordinator's state for one partition of {@code __consumer_offsets}: its groups, their committed offsets (and the
- * pending ones of open transactions) and their timers. Replaced by a fresh shard on each load, so callbacks of an unloaded shard recognise themselves as
- * stale. Guarded by the coordinator lock.
+ * pending ones of open transactions) and their timers. Replaced by a fresh shard on each load, so callbacks of an
+ * unloaded shard recognise themselves as stale. Guarded by the coordinator lock.
  */
 final class CoordinatorShard {
 

@@ -12,7 +12,8 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * DeleteGroups: an empty group is deleted with its offsets (tombstones for each, then the group's), and answers once
  * that is durable. Errors per group: INVALID_GROUP_ID, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
- * GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members, or offsets of an open transaction), or the mapped append error. Called under the coordinator lock.
+ * GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP (members, or offsets of an open transaction), or the mapped append error.
+ * Called under the coordinator lock.
  */
 final class GroupDeletion {
 

@@ -20,6 +20,38 @@ final class PendingTxnOffsets {
     /** group -> producers with pending offsets for it, so that lookups by group need not scan every producer */
     private final Map<String, Set<Long>> producersByGroup = new HashMap<>();
 
+    /** producer id -> its transactional appends not yet durable */
+    private final Map<Long, Integer> writesInFlight = new HashMap<>();
+    /** producer id -> the end (true: commit) reported while some of its appends were in flight */
+    private final Map<Long, Boolean> deferredEnds = new HashMap<>();
+
+    void beginWrite(long producerId) {
+        writesInFlight.merge(producerId, 1, Integer::sum);
+    }
+
+    /** @return the end reported while this producer's writes were in flight, once its last one landed; else null */
+    Boolean endWrite(long producerId) {
+        if (writesInFlight.merge(producerId, -1, Integer::sum) > 0) {
+            return null;
+        }
+        writesInFlight.remove(producerId);
+        return deferredEnds.remove(producerId);
+    }
+
+    /**
+     * A marker is after every earlier write of its producer in the log, but its report may overtake their callbacks:
+     * then the end waits for them.
+     *
+     * @return whether the end was deferred
+     */
+    boolean tryDeferEnd(long producerId, boolean commit) {
+        if (!writesInFlight.containsKey(producerId)) {
+            return false;
+        }
+        deferredEnds.put(producerId, commit);
+        return true;
+    }
+
     void put(long producerId, String group, TopicPartition tp, CoordinatorRecordSerde.OffsetValue value) {
         byProducer.computeIfAbsent(producerId, p -> new LinkedHashMap<>())
             .computeIfAbsent(group, g -> new LinkedHashMap<>()).put(tp, value);
@@ -65,8 +97,4 @@ final class PendingTxnOffsets {
         return false;
     }
 
-    /** @return whether the producer has an open transaction with offsets in this shard */
-    boolean hasProducer(long producerId) {
-        return byProducer.containsKey(producerId);
-    }
 }

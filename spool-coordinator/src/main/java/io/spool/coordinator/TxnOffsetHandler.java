@@ -67,11 +67,13 @@ final class TxnOffsetHandler {
         if (group == null) {
             created = new ClassicGroup(req.groupId(), ctx.now());
             shard.groups.put(req.groupId(), created);
-            // the group itself is not transactional: it stays whether the transaction commits or aborts
+            // The group itself is not transactional: it stays whether the transaction commits or aborts. Should its
+            // append fail, the transactional one after it fails too (the log has no holes) and answers the client.
             ctx.append(shard, List.of(CoordinatorRecordSerde.groupMetadata(req.groupId(), created.toValue())),
                 e -> { });
         }
         batch.written.forEach(tp -> shard.offsets.addPending(req.groupId(), tp));
+        shard.txnOffsets.beginWrite(req.producerId());
         ClassicGroup createdGroup = created;
         ctx.appendTransactional(shard, req.producerId(), req.producerEpoch(), batch.records,
             error -> onWritten(shard, req, batch, createdGroup, error, respond));
@@ -92,6 +94,10 @@ final class TxnOffsetHandler {
             && createdGroup.isEmpty() && shard.offsets.offsets(groupId).isEmpty()
             && !shard.offsets.hasPending(groupId) && !shard.txnOffsets.hasPending(groupId)) {
             shard.groups.remove(groupId);
+        }
+        Boolean deferredEnd = shard.txnOffsets.endWrite(req.producerId());
+        if (deferredEnd != null) {
+            complete(shard, req.producerId(), deferredEnd);
         }
         respond.accept(batch.response);
     }
@@ -182,11 +188,15 @@ final class TxnOffsetHandler {
     /**
      * The producer's COMMIT or ABORT marker is durable in this shard's partition: on commit its pending offsets
      * replace the committed ones (the marker's position in the log decides, as when loading), on abort they are
-     * dropped. While the shard is loading the end is queued and applied once loaded.
+     * dropped. While the shard is loading the end is queued and applied once loaded; while a write of the producer
+     * is in flight, it is applied once that write lands.
      */
     void complete(CoordinatorShard shard, long producerId, boolean commit) {
         if (shard.loading) {
             shard.txnEndsWhileLoading.add(new CoordinatorShard.TxnEnd(producerId, commit));
+            return;
+        }
+        if (shard.txnOffsets.tryDeferEnd(producerId, commit)) {
             return;
         }
         Map<String, Map<TopicPartition, OffsetValue>> offsets = shard.txnOffsets.remove(producerId);

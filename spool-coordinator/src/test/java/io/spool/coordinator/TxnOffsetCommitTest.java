@@ -110,6 +110,18 @@ class TxnOffsetCommitTest {
     }
 
     @Test
+    void shouldApplyTransactionEndAfterWriteLandsWhenReportOvertakesIt() {
+        h.log.hold = true;
+        var f = h.coordinator.txnCommitOffsets(txnCommit("g", PID, "foo", 0, 7), V5);
+        h.coordinator.completeTransaction(0, PID, true);
+        h.log.flush();
+        h.log.endTransaction(0, PID, true);
+        assertThat(error(done(f))).isZero();
+        assertThat(fetched("g", "foo", 0, true).committedOffset()).isEqualTo(7);
+        assertThat(h.reload().snapshot()).isEqualTo(h.coordinator.snapshot());
+    }
+
+    @Test
     void shouldAnswerEveryPartitionWithAppendErrorAndForgetCreatedGroupWhenAppendFails() {
         h.log.hold = true;
         var f = h.coordinator.txnCommitOffsets(txnCommit("g", PID, "foo", 0, 7), V5);
