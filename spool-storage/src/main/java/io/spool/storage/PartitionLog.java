@@ -84,11 +84,11 @@ public final class PartitionLog {
         this.logStartOffset = logStartOffset;
         this.logEndOffset = logEndOffset;
         this.highWatermark = logEndOffset;
-        this.lastStableOffset = logEndOffset;
         this.flushedOffset = flushedOffset;
         this.recoveryPoint = flushedOffset;
         this.timestampSearch = new LogTimestampSearch(segments);
         producerState.onHighWatermark(logEndOffset);
+        refreshLastStableOffset();
         segments.values().forEach(s -> s.setIndexIntervalBytes(config.indexIntervalBytes()));
     }
 
