@@ -27,8 +27,8 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  *   <li>base offset other than 0 from a client -> INVALID_RECORD</li>
  *   <li>batch size above max.message.bytes -> MESSAGE_TOO_LARGE</li>
  *   <li>CRC-32C mismatch -> CORRUPT_MESSAGE</li>
- *   <li>offset range / record count inconsistent, control batch from a client, producer id with a negative
- *       sequence -> INVALID_RECORD</li>
+ *   <li>offset range / record count inconsistent, control batch from a client, transactional batch without
+ *       producer id, producer id with a negative sequence -> INVALID_RECORD</li>
  *   <li>transactional batches are accepted here: the broker has verified (KIP-890) that the partition is in the
  *       producer's transaction, and producer state checks the rest ({@link ProducerStateManager#check})</li>
  *   <li>per record (uncompressed batches are first walked in place by {@link RecordsScanner}, and only a batch it
@@ -153,6 +153,10 @@ final class BatchValidator {
         if (batch.isControlBatch()) {
             return Result.fail(Errors.INVALID_RECORD, "Clients are not allowed to write control records in the "
                 + "append to " + tp);
+        }
+        if (batch.isTransactional() && !batch.hasProducerId()) {
+            return Result.fail(Errors.INVALID_RECORD, "Produce requests with transactional records must have a "
+                + "valid producer id, in the append to " + tp);
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
             return Result.fail(Errors.INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()

@@ -207,6 +207,10 @@ final class LogLoader {
             String name = swap.getFileName().toString();
             long base = Long.parseLong(name.substring(0, name.length() - swapSuffix.length()));
             long last = lastOffset(swap, base);
+            Path txnSwap = dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX) + LogSegment.SWAP_SUFFIX);
+            // Without a swapped aborted index, a plain one at the base is the cleaned segment's, renamed just before
+            // the crash (the old segments' entries are all in it), so it stays.
+            Path keep = Files.exists(txnSwap) ? null : dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX));
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     String other = p.getFileName().toString();
@@ -215,13 +219,12 @@ final class LogLoader {
                         LogSegment.TIME_INDEX_SUFFIX, TransactionIndex.SUFFIX).contains(other.substring(dot));
                     if (segmentFile && other.chars().limit(20).allMatch(Character::isDigit)) {
                         long otherBase = Long.parseLong(other.substring(0, dot));
-                        if (otherBase >= base && otherBase <= last) {
+                        if (otherBase >= base && otherBase <= last && !p.equals(keep)) {
                             Files.deleteIfExists(p);
                         }
                     }
                 }
             }
-            Path txnSwap = dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX) + LogSegment.SWAP_SUFFIX);
             if (Files.exists(txnSwap)) {
                 Files.move(txnSwap, dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX)));
             }

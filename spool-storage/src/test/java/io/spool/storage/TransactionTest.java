@@ -155,6 +155,17 @@ class TransactionTest extends LogTestBase {
     }
 
     @Test
+    void shouldRejectTransactionalBatchWhenItHasNoProducerId() {
+        PartitionLog log = newLog(LogConfig.defaults());
+        MemoryRecords records = batch(NOW, 1);
+        java.nio.ByteBuffer buf = records.buffer();
+        buf.putShort(21, (short) (buf.getShort(21) | 0x10));
+        TestBatches.fixCrc(buf);
+
+        assertThat(log.appendAsLeader(records, 0).error()).isEqualTo(Errors.INVALID_RECORD);
+    }
+
+    @Test
     void shouldRejectControlBatchWhenClientSendsIt() {
         PartitionLog log = newLog(LogConfig.defaults());
         MemoryRecords marker = MemoryRecords.withEndTransactionMarker(0L, NOW, 0, PID, EPOCH,
