@@ -304,6 +304,32 @@ class TransactionTest extends LogTestBase {
     }
 
     @Test
+    void shouldReopenTransactionWhenCrashTornOffItsAbortMarker() throws IOException {
+        PartitionLog log = newLog(SMALL_SEGMENTS);
+        assertOk(log.appendAsLeader(batch(NOW, 3), 0));
+        assertOk(log.appendAsLeader(txn(PID, EPOCH, 0, 2), 0));
+        assertOk(log.appendTxnMarker(PID, EPOCH, 0, false, 0));
+        log.flush();
+        manager.writeCheckpoints();
+        Path segment;
+        try (Stream<Path> files = Files.list(partitionDir())) {
+            segment = files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, c) -> c).orElseThrow();
+        }
+        try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 5);
+        }
+
+        PartitionLog recovered = crashAndReopen(SMALL_SEGMENTS);
+
+        assertThat(recovered.logEndOffset()).isEqualTo(5);
+        assertThat(recovered.abortedTransactions(0, 10)).isEmpty();
+        assertThat(txnIndexFiles()).isEmpty();
+        assertThat(recovered.hasOngoingTransaction(PID)).isTrue();
+        recovered.updateHighWatermark(5);
+        assertThat(recovered.lastStableOffset()).isEqualTo(3);
+    }
+
+    @Test
     void shouldDropTornEntryWhenIndexFileEndsMidEntry() throws IOException {
         PartitionLog log = newLog(LogConfig.defaults());
         assertOk(log.appendAsLeader(txn(PID, EPOCH, 0, 1), 0));
