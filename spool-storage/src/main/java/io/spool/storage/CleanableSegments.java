@@ -2,6 +2,7 @@ package io.spool.storage;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * What the log cleaner sees of one log at the start of a cleaning, read under the log's lock. Immutable.
@@ -21,7 +22,7 @@ record CleanableSegments(List<LogSegment> inactive, long activeBaseOffset, long 
                          List<TransactionIndex.Entry> abortedTxns) {
 
     /** Whether {@code batch} belongs to an aborted transaction (its records are never kept nor mapped). */
-    boolean isAborted(org.apache.kafka.common.record.internal.RecordBatch batch) {
+    boolean isAborted(RecordBatch batch) {
         if (!batch.isTransactional() || batch.isControlBatch()) {
             return false;
         }

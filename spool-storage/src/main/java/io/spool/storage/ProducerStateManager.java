@@ -152,15 +152,8 @@ final class ProducerStateManager {
     /**
      * Checks one idempotent batch against the stored state and the earlier batches of the same append (Kafka's
      * rules): a lower epoch is fenced, a new epoch must start at sequence 0 unless the producer is unknown, the
-     * same epoch must continue the sequence, and a batch equal to one of the last five is a duplicate.
-     */
-    Check check(long producerId, short epoch, int firstSeq, int lastSeq, PendingAppend pending) {
-        return check(producerId, epoch, firstSeq, lastSeq, false, pending);
-    }
-
-    /**
-     * As {@link #check(long, short, int, int, PendingAppend)}, and then (Kafka's order) a non-transactional batch
-     * from a producer with an ongoing transaction is INVALID_TXN_STATE.
+     * same epoch must continue the sequence, and a batch equal to one of the last five is a duplicate; then a
+     * non-transactional batch from a producer with an ongoing transaction is INVALID_TXN_STATE.
      */
     Check check(long producerId, short epoch, int firstSeq, int lastSeq, boolean transactional,
                 PendingAppend pending) {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
 import org.apache.kafka.common.utils.internals.CloseableIterator;
 
 /**
@@ -42,8 +43,7 @@ final class TxnMarkers {
     static void apply(ProducerStateManager state, LogSegment segment, RecordBatch batch) {
         ControlRecordType type;
         EndTransactionMarker marker;
-        try (CloseableIterator<Record> records = batch.streamingIterator(
-                org.apache.kafka.common.utils.internals.BufferSupplier.NO_CACHING)) {
+        try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             if (!records.hasNext()) {
                 return;
             }

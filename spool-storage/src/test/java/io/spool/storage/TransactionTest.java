@@ -6,8 +6,11 @@ import static io.spool.storage.TestBatches.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -19,6 +22,7 @@ import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
 class TransactionTest extends LogTestBase {
@@ -29,7 +33,7 @@ class TransactionTest extends LogTestBase {
     private static final short EPOCH = 3;
 
     static MemoryRecords txn(long producerId, short epoch, int baseSeq, int count) {
-        var records = new org.apache.kafka.common.record.internal.SimpleRecord[count];
+        SimpleRecord[] records = new SimpleRecord[count];
         for (int i = 0; i < count; i++) {
             records[i] = record(NOW, "k" + i, "t" + baseSeq + "-" + i);
         }
@@ -158,7 +162,7 @@ class TransactionTest extends LogTestBase {
     void shouldRejectTransactionalBatchWhenItHasNoProducerId() {
         PartitionLog log = newLog(LogConfig.defaults());
         MemoryRecords records = batch(NOW, 1);
-        java.nio.ByteBuffer buf = records.buffer();
+        ByteBuffer buf = records.buffer();
         buf.putShort(21, (short) (buf.getShort(21) | 0x10));
         TestBatches.fixCrc(buf);
 
@@ -315,7 +319,7 @@ class TransactionTest extends LogTestBase {
         try (Stream<Path> files = Files.list(partitionDir())) {
             segment = files.filter(p -> p.toString().endsWith(".log")).sorted().reduce((a, c) -> c).orElseThrow();
         }
-        try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 5);
         }
 
@@ -336,7 +340,7 @@ class TransactionTest extends LogTestBase {
         assertOk(log.appendTxnMarker(PID, EPOCH, 0, false, 0));
         manager.close();
         Path index = txnIndexFiles().get(0);
-        Files.write(index, new byte[] {0, 0, 1}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(index, new byte[] {0, 0, 1}, StandardOpenOption.APPEND);
 
         PartitionLog reopened = newLog(LogConfig.defaults());
 
