@@ -15,19 +15,19 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * @param truncations         the log's truncation count (a truncation since voids the cleaning)
  * @param lastBatchOfProducer last offset of each idempotent producer's latest batch, kept (emptied) by the cleaner
  *                            so that the producer's sequence survives a rebuild of producer state from the log
- * @param abortedTxns         the aborted-transaction index entries of the inactive segments
+ * @param abortedTxns         the aborted-transaction index entries of every segment, by producer id
  */
 record CleanableSegments(List<LogSegment> inactive, long activeBaseOffset, long lastStableOffset,
                          long logStartOffset, long truncations, Map<Long, Long> lastBatchOfProducer,
-                         List<TransactionIndex.Entry> abortedTxns) {
+                         Map<Long, List<TransactionIndex.Entry>> abortedTxns) {
 
     /** Whether {@code batch} belongs to an aborted transaction (its records are never kept nor mapped). */
     boolean isAborted(RecordBatch batch) {
         if (!batch.isTransactional() || batch.isControlBatch()) {
             return false;
         }
-        for (TransactionIndex.Entry e : abortedTxns) {
-            if (e.producerId() == batch.producerId() && e.firstOffset() <= batch.baseOffset()
+        for (TransactionIndex.Entry e : abortedTxns.getOrDefault(batch.producerId(), List.of())) {
+            if (e.firstOffset() <= batch.baseOffset()
                 && batch.baseOffset() < e.lastOffset()) {
                 return true;
             }

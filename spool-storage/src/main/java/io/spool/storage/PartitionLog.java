@@ -873,9 +873,12 @@ public final class PartitionLog {
                     lastBatches.put(e.producerId, e.batches.peekLast().lastOffset());
                 }
             }
-            List<TransactionIndex.Entry> aborted = new ArrayList<>();
+            Map<Long, List<TransactionIndex.Entry>> aborted = new HashMap<>();
             // All segments: an aborted transaction's data may be cleanable while its marker is in the active one.
-            segments.values().forEach(s -> aborted.addAll(s.txnIndex().entries()));
+            for (LogSegment s : segments.values()) {
+                s.txnIndex().entries().forEach(e -> aborted.computeIfAbsent(e.producerId(), id -> new ArrayList<>())
+                    .add(e));
+            }
             return new CleanableSegments(inactive, segments.lastKey(), lastStableOffset, logStartOffset, truncations,
                 lastBatches, aborted);
         } finally {
