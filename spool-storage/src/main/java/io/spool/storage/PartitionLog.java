@@ -994,6 +994,7 @@ public final class PartitionLog {
                 return Errors.NONE;
             }
             logStartOffset = newStart;
+            refreshLastStableOffset();
             epochCache.truncateFromStart(newStart);
             checkpointer.run();
             LOG.info("Log start offset of {} raised to {}", topicPartition, newStart);
