@@ -45,6 +45,14 @@ record BatchHeader(long position, long baseOffset, int length, int leaderEpoch, 
         return (attributes & 0x08) != 0 ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME;
     }
 
+    boolean isTransactional() {
+        return (attributes & 0x10) != 0;
+    }
+
+    boolean isControl() {
+        return (attributes & 0x20) != 0;
+    }
+
     int lastSequence() {
         if (baseSequence == RecordBatch.NO_SEQUENCE) {
             return RecordBatch.NO_SEQUENCE;

@@ -27,10 +27,10 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  *   <li>base offset other than 0 from a client -> INVALID_RECORD</li>
  *   <li>batch size above max.message.bytes -> MESSAGE_TOO_LARGE</li>
  *   <li>CRC-32C mismatch -> CORRUPT_MESSAGE</li>
- *   <li>offset range / record count inconsistent, control batch from a client, producer id with a negative
- *       sequence -> INVALID_RECORD</li>
- *   <li>transactional batch -> INVALID_TXN_STATE: Spool has no transaction coordinator yet, so no partition can have
- *       been added to a transaction, which is exactly what Kafka's KIP-890 verification answers</li>
+ *   <li>offset range / record count inconsistent, control batch from a client, transactional batch without
+ *       producer id, producer id with a negative sequence -> INVALID_RECORD</li>
+ *   <li>transactional batches are accepted here: the broker has verified (KIP-890) that the partition is in the
+ *       producer's transaction, and producer state checks the rest ({@link ProducerStateManager#check})</li>
  *   <li>per record (uncompressed batches are first walked in place by {@link RecordsScanner}, and only a batch it
  *       does not accept is validated record by record; compressed batches are decompressed with a streaming
  *       iterator): offset deltas not dense, or a
@@ -154,13 +154,13 @@ final class BatchValidator {
             return Result.fail(Errors.INVALID_RECORD, "Clients are not allowed to write control records in the "
                 + "append to " + tp);
         }
+        if (batch.isTransactional() && !batch.hasProducerId()) {
+            return Result.fail(Errors.INVALID_RECORD, "Produce requests with transactional records must have a "
+                + "valid producer id, in the append to " + tp);
+        }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
             return Result.fail(Errors.INVALID_RECORD, "Invalid sequence number " + batch.baseSequence()
                 + " in record batch with producerId " + batch.producerId() + " in the append to " + tp);
-        }
-        if (batch.isTransactional()) {
-            return Result.fail(Errors.INVALID_TXN_STATE, "Transactional records are not supported by this broker "
-                + "yet: partition " + tp + " is not part of a transaction of producer " + batch.producerId());
         }
         if (batch.compressionType() == CompressionType.NONE && RecordsScanner.accepts(buffer,
                 position + BatchHeader.HEADER_SIZE, position + batch.sizeInBytes(), count,

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * written at close. After a crash every segment from the one holding the recovery point onwards is re-read with
  * CRC checks and re-indexed; a torn tail is truncated, while corruption below the recovery point or followed by
  * valid data throws {@link CorruptLogException}. Producer state is then rebuilt from the latest snapshot at or
- * below the log end offset plus the batch headers after it. Stateless.
+ * below the log end offset plus the batch headers after it. The aborted-transaction indexes of the segments recovery
+ * re-reads are emptied first and refilled by that replay, which then starts no later than the first of them (see
+ * {@link TransactionIndex}). Stateless.
  */
 final class LogLoader {
 
@@ -83,7 +85,9 @@ final class LogLoader {
             epochCache.truncateFromEnd(leo);
             epochCache.truncateFromStart(logStart);
             ProducerStateManager producerState = new ProducerStateManager();
-            rebuildProducerState(dir, segments, producerState, logStart, leo);
+            Long firstRecovered = clean ? null : segments.floorKey(recoveryPoint);
+            long replayFrom = firstRecovered == null ? leo : Math.max(logStart, firstRecovered);
+            rebuildProducerState(dir, segments, producerState, logStart, leo, replayFrom);
             if (!clean) {
                 segments.values().forEach(LogSegment::flush);
                 Fs.fsyncDir(dir);
@@ -105,6 +109,7 @@ final class LogLoader {
         for (int i = 0; i < toRecover.size(); i++) {
             LogSegment segment = toRecover.get(i);
             boolean last = i == toRecover.size() - 1;
+            segment.txnIndex().reset();
             SegmentRecovery.Outcome outcome = SegmentRecovery.recover(segment,
                 h -> epochCache.assign(h.leaderEpoch(), h.baseOffset()));
             leo = Math.max(outcome.nextOffset(), segment.baseOffset());
@@ -138,6 +143,17 @@ final class LogLoader {
      */
     static void rebuildProducerState(Path dir, ConcurrentSkipListMap<Long, LogSegment> segments,
                                      ProducerStateManager state, long logStart, long leo) throws IOException {
+        rebuildProducerState(dir, segments, state, logStart, leo, leo);
+    }
+
+    /**
+     * As {@link #rebuildProducerState(Path, ConcurrentSkipListMap, ProducerStateManager, long, long)}, using only a
+     * snapshot at or below {@code replayFrom}, so that every batch from there on is replayed (markers included:
+     * their aborted-index entries are appended again where missing).
+     */
+    static void rebuildProducerState(Path dir, ConcurrentSkipListMap<Long, LogSegment> segments,
+                                     ProducerStateManager state, long logStart, long leo, long replayFrom)
+        throws IOException {
         List<Long> snapshots = ProducerSnapshotFile.list(dir);
         long from = logStart;
         for (int i = snapshots.size() - 1; i >= 0; i--) {
@@ -145,6 +161,8 @@ final class LogLoader {
             Path file = ProducerSnapshotFile.path(dir, offset);
             if (offset > leo) {
                 Files.deleteIfExists(file);
+            } else if (offset > replayFrom) {
+                continue;
             } else if (ProducerSnapshotFile.read(file, state)) {
                 from = Math.max(offset, logStart);
                 break;
@@ -160,7 +178,12 @@ final class LogLoader {
         Long key = segments.floorKey(start);
         for (LogSegment s : segments.tailMap(key == null ? segments.firstKey() : key).values()) {
             s.forEachBatchFrom(Math.max(start, s.baseOffset()), h -> {
-                if (h.baseOffset() >= start && h.baseOffset() < leo) {
+                if (h.baseOffset() < start || h.baseOffset() >= leo) {
+                    return;
+                }
+                if (h.isControl()) {
+                    TxnMarkers.apply(state, s, h);
+                } else {
                     state.update(h);
                 }
             });
@@ -184,19 +207,26 @@ final class LogLoader {
             String name = swap.getFileName().toString();
             long base = Long.parseLong(name.substring(0, name.length() - swapSuffix.length()));
             long last = lastOffset(swap, base);
+            Path txnSwap = dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX) + LogSegment.SWAP_SUFFIX);
+            // Without a swapped aborted index, a plain one at the base is the cleaned segment's, renamed just before
+            // the crash (the old segments' entries are all in it), so it stays.
+            Path keep = Files.exists(txnSwap) ? null : dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX));
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     String other = p.getFileName().toString();
                     int dot = other.indexOf('.');
                     boolean segmentFile = dot == 20 && List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX,
-                        LogSegment.TIME_INDEX_SUFFIX).contains(other.substring(dot));
+                        LogSegment.TIME_INDEX_SUFFIX, TransactionIndex.SUFFIX).contains(other.substring(dot));
                     if (segmentFile && other.chars().limit(20).allMatch(Character::isDigit)) {
                         long otherBase = Long.parseLong(other.substring(0, dot));
-                        if (otherBase >= base && otherBase <= last) {
+                        if (otherBase >= base && otherBase <= last && !p.equals(keep)) {
                             Files.deleteIfExists(p);
                         }
                     }
                 }
+            }
+            if (Files.exists(txnSwap)) {
+                Files.move(txnSwap, dir.resolve(LogSegment.fileName(base, TransactionIndex.SUFFIX)));
             }
             Files.move(swap, dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX)));
             Fs.fsyncDir(dir);

@@ -45,6 +45,7 @@ final class LogSegment {
     private final long baseOffset;
     private final FileChannel channel;
     private final int maxIndexSize;
+    private final TransactionIndex txnIndex;
     private final long createdMs;
     private volatile Path logFile;
     private volatile Path offsetIndexFile;
@@ -69,6 +70,8 @@ final class LogSegment {
         this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage);
         this.offsetIndexFile = dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + stage);
         this.timeIndexFile = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + stage);
+        this.txnIndex = new TransactionIndex(dir.resolve(fileName(baseOffset, TransactionIndex.SUFFIX) + stage),
+            create);
         if (create) {
             Files.deleteIfExists(offsetIndexFile);
             Files.deleteIfExists(timeIndexFile);
@@ -117,6 +120,11 @@ final class LogSegment {
 
     long baseOffset() {
         return baseOffset;
+    }
+
+    /** The aborted transactions whose markers lie in this segment. */
+    TransactionIndex txnIndex() {
+        return txnIndex;
     }
 
     int size() {
@@ -426,6 +434,7 @@ final class LogSegment {
         size = (int) position;
         offsetIndex().truncateTo(offset);
         timeIndex().truncateTo(offset);
+        txnIndex.truncateTo(offset);
         maxTimestampSoFar = UNKNOWN;
         ensureTimestampSummary();
         return removed;
@@ -448,6 +457,7 @@ final class LogSegment {
         }
         offsetIndex().trimToValidSize();
         timeIndex().trimToValidSize();
+        txnIndex.flush();
     }
 
     /** Makes the active segment writable again (clean restart): indexes grow back to their maximum size. */
@@ -484,6 +494,7 @@ final class LogSegment {
             offsetIndex.flush();
             timeIndex.flush();
         }
+        txnIndex.flush();
     }
 
     /** Trims the indexes of the active segment and closes the file. */
@@ -527,6 +538,7 @@ final class LogSegment {
                 offsetIndexFile = moveIfExists(offsetIndexFile, newIndex);
                 timeIndexFile = moveIfExists(timeIndexFile, newTimeIndex);
             }
+            txnIndex.renameTo(dir.resolve(fileName(baseOffset, TransactionIndex.SUFFIX) + stage));
             Path newLog = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + stage);
             if (stage.equals(DELETED_SUFFIX)) {
                 logFile = moveIfExists(logFile, newLog);
@@ -560,6 +572,7 @@ final class LogSegment {
             Files.deleteIfExists(logFile);
             Files.deleteIfExists(offsetIndexFile);
             Files.deleteIfExists(timeIndexFile);
+            txnIndex.delete();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete segment files of " + logFile, e);
         }

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * orders-0/
  *   00000000000000000000.log  .index  .timeindex     oldest segment (logStartOffset inside)
  *   00000000000000051234.log  .index  .timeindex     active segment, base offset = LEO when it was rolled
+ *   00000000000000051234.txnindex                    aborted transactions whose markers are in the segment
  *   00000000000000051234.snapshot                    producer state at that offset
  *   leader-epoch-checkpoint   partition.metadata
  * </pre>
@@ -56,6 +57,7 @@ public final class PartitionLog {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long highWatermark;
+    private volatile long lastStableOffset;
     private volatile long flushedOffset;
     private volatile long recoveryPoint;
     private volatile boolean dirNeedsFsync;
@@ -85,6 +87,8 @@ public final class PartitionLog {
         this.flushedOffset = flushedOffset;
         this.recoveryPoint = flushedOffset;
         this.timestampSearch = new LogTimestampSearch(segments);
+        producerState.onHighWatermark(logEndOffset);
+        refreshLastStableOffset();
         segments.values().forEach(s -> s.setIndexIntervalBytes(config.indexIntervalBytes()));
     }
 
@@ -136,14 +140,62 @@ public final class PartitionLog {
         }
     }
 
-    /** Sets the high watermark, bounded to [logStartOffset, logEndOffset]. */
+    /**
+     * Sets the high watermark, bounded to [logStartOffset, logEndOffset]. The last stable offset moves with it:
+     * the broker must call this on the leader and on followers for a completed transaction to become stable.
+     */
     public void updateHighWatermark(long hw) {
         lock.lock();
         try {
             highWatermark = Math.max(logStartOffset, Math.min(hw, logEndOffset));
+            producerState.onHighWatermark(highWatermark);
+            refreshLastStableOffset();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The last stable offset: the high watermark, or lower, the first offset of an ongoing transaction or of a
+     * completed one whose marker is not yet below the high watermark. A read_committed fetch reads below it only.
+     */
+    public long lastStableOffset() {
+        return lastStableOffset;
+    }
+
+    /** Whether {@code producerId} has a transaction open in this partition (data written, no marker yet). */
+    public boolean hasOngoingTransaction(long producerId) {
+        lock.lock();
+        try {
+            return producerState.hasOngoingTransaction(producerId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every producer with state in this partition (DescribeProducers), in no particular order. */
+    public List<ProducerInfo> activeProducers() {
+        lock.lock();
+        try {
+            return producerState.activeProducers();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Every aborted transaction whose marker is at or above {@code startOffset} and whose first offset is below
+     * {@code upperBoundOffsetExclusive}, in first-offset order: what a read_committed fetch from {@code startOffset}
+     * up to that bound must report. Read from the segments' aborted-transaction indexes.
+     */
+    public List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffsetExclusive) {
+        Long from = segments.floorKey(startOffset);
+        return TxnMarkers.collect(segments.tailMap(from == null ? segments.firstKey() : from).values(), startOffset,
+            upperBoundOffsetExclusive);
+    }
+
+    private void refreshLastStableOffset() {
+        lastStableOffset = Math.max(logStartOffset, Math.min(highWatermark, producerState.firstUnstableOffset()));
     }
 
     public long sizeInBytes() {
@@ -190,7 +242,7 @@ public final class PartitionLog {
                     continue;
                 }
                 ProducerStateManager.Check check = producerState.check(batch.producerId(), batch.producerEpoch(),
-                    batch.baseSequence(), batch.lastSequence(), pending);
+                    batch.baseSequence(), batch.lastSequence(), batch.isTransactional(), pending);
                 if (check.isDuplicate()) {
                     ProducerStateManager.BatchMetadata dup = check.duplicate();
                     long appendTime = cfg.messageTimestampLogAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
@@ -244,9 +296,11 @@ public final class PartitionLog {
         epochCache.assign(leaderEpoch, firstOffset);
         for (MutableRecordBatch batch : batches) {
             producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
+                batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(),
+                batch.isTransactional());
         }
         logEndOffset = next;
+        refreshLastStableOffset();
         long appendTime = cfg.messageTimestampLogAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
         return AppendResult.success(firstOffset, next - 1, appendTime, logStartOffset);
     }
@@ -282,13 +336,61 @@ public final class PartitionLog {
             segment.append(records);
             for (MutableRecordBatch batch : batches) {
                 epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
-                producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                    batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
+                if (batch.isControlBatch()) {
+                    TxnMarkers.apply(producerState, segment, batch);
+                } else {
+                    producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                        batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(),
+                        batch.isTransactional());
+                }
             }
             logEndOffset = next;
+            refreshLastStableOffset();
             return AppendResult.success(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset);
         } catch (StorageException e) {
             LOG.error("Follower append to {} failed", topicPartition, e);
+            reportFailure(e);
+            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes a transaction marker for {@code producerId} at the log end: one transactional control batch with a
+     * COMMIT or ABORT record (WriteTxnMarkers on the leader), rolled and epoch-stamped like any append. It ends the
+     * producer's ongoing transaction; an abort of one with data is recorded in the aborted-transaction index of the
+     * segment that holds the marker. A marker for a producer without an ongoing transaction is written all the same
+     * (as Kafka does) and changes no transaction. Errors, each checked in this order:
+     *
+     * <ul>
+     *   <li>INVALID_PRODUCER_EPOCH: {@code producerEpoch} below the producer's stored epoch (equal or higher is
+     *       accepted, unlike for data batches' bumps)</li>
+     *   <li>TRANSACTION_COORDINATOR_FENCED: {@code coordinatorEpoch} below that of the producer's last marker</li>
+     *   <li>KAFKA_STORAGE_ERROR: the disk write failed</li>
+     * </ul>
+     */
+    public AppendResult appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
+                                        int leaderEpoch) {
+        lock.lock();
+        try {
+            ProducerStateManager.Check check = producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch);
+            if (check.error() != Errors.NONE) {
+                return AppendResult.failure(check.error(), check.message(), logStartOffset);
+            }
+            long now = clock.millis();
+            long offset = logEndOffset;
+            MemoryRecords marker = TxnMarkers.build(offset, now, leaderEpoch, producerId, producerEpoch,
+                coordinatorEpoch, commit);
+            LogSegment segment = maybeRoll(marker.sizeInBytes(), 1, now, now);
+            segment.append(marker);
+            epochCache.assign(leaderEpoch, offset);
+            TxnMarkers.apply(producerState, segment, marker.batches().iterator().next());
+            logEndOffset = offset + 1;
+            refreshLastStableOffset();
+            return AppendResult.success(offset, offset, RecordBatch.NO_TIMESTAMP, logStartOffset);
+        } catch (StorageException e) {
+            LOG.error("Transaction marker append to {} failed", topicPartition, e);
             reportFailure(e);
             return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
         } finally {
@@ -501,6 +603,8 @@ public final class PartitionLog {
         epochCache.truncateFromEnd(end);
         producerState.clear();
         LogLoader.rebuildProducerState(dir, segments, producerState, logStartOffset, end);
+        producerState.onHighWatermark(highWatermark);
+        refreshLastStableOffset();
         Fs.fsyncDir(dir);
     }
 
@@ -537,6 +641,7 @@ public final class PartitionLog {
         scheduleDeletion(old);
         epochCache.clear();
         producerState.clear();
+        lastStableOffset = offset;
         ProducerSnapshotFile.deleteAll(dir);
         Fs.fsyncDir(dir);
         LOG.info("Emptied {}: {} segment(s) removed, the log restarts at offset {}", topicPartition, old.size(),
@@ -689,6 +794,8 @@ public final class PartitionLog {
         long newStart = Math.max(logStartOffset, segments.firstKey());
         logStartOffset = newStart;
         highWatermark = Math.max(highWatermark, newStart);
+        producerState.onHighWatermark(highWatermark);
+        refreshLastStableOffset();
         epochCache.truncateFromStart(newStart);
         for (LogSegment s : deletable) {
             s.renameForDeletion();
@@ -766,8 +873,14 @@ public final class PartitionLog {
                     lastBatches.put(e.producerId, e.batches.peekLast().lastOffset());
                 }
             }
-            return new CleanableSegments(inactive, segments.lastKey(), highWatermark, logStartOffset, truncations,
-                lastBatches);
+            Map<Long, List<TransactionIndex.Entry>> aborted = new HashMap<>();
+            // All segments: an aborted transaction's data may be cleanable while its marker is in the active one.
+            for (LogSegment s : segments.values()) {
+                s.txnIndex().entries().forEach(e -> aborted.computeIfAbsent(e.producerId(), id -> new ArrayList<>())
+                    .add(e));
+            }
+            return new CleanableSegments(inactive, segments.lastKey(), lastStableOffset, logStartOffset, truncations,
+                lastBatches, aborted);
         } finally {
             lock.unlock();
         }
@@ -881,6 +994,7 @@ public final class PartitionLog {
                 return Errors.NONE;
             }
             logStartOffset = newStart;
+            refreshLastStableOffset();
             epochCache.truncateFromStart(newStart);
             checkpointer.run();
             LOG.info("Log start offset of {} raised to {}", topicPartition, newStart);

@@ -17,12 +17,16 @@ import java.util.zip.CRC32C;
  *  0        2        6        10
  *  +--------+--------+--------+------------------------------------------------------------------+
  *  |version |crc32c  | count  | count producer entries                                           |
- *  | int16=1| uint32 | int32  |                                                                  |
+ *  | int16=2| uint32 | int32  |                                                                  |
  *  +--------+--------+--------+------------------------------------------------------------------+
- *  entry:  producerId int64 | epoch int16 | lastTimestamp int64 | nBatches int32 | nBatches x batch
+ *  entry v2: producerId int64 | epoch int16 | lastTimestamp int64 | coordinatorEpoch int32
+ *            | currentTxnFirstOffset int64 (-1: none) | nBatches int32 | nBatches x batch
+ *  entry v1: producerId int64 | epoch int16 | lastTimestamp int64 | nBatches int32 | nBatches x batch
  *  batch:  firstSeq int32 | lastSeq int32 | firstOffset int64 | lastOffset int64 | timestamp int64
  *  crc32c covers everything from count to the end of the file.
  * </pre>
+ *
+ * Version 2 is written; version 1 (written before transactions were accepted, so without any) is still read.
  *
  * Written atomically; a snapshot that fails its CRC is deleted and an older one (or a replay from the log start)
  * is used instead. Stateless.
@@ -30,7 +34,8 @@ import java.util.zip.CRC32C;
 final class ProducerSnapshotFile {
 
     static final String SUFFIX = ".snapshot";
-    private static final short VERSION = 1;
+    private static final short VERSION = 2;
+    private static final short VERSION_1 = 1;
 
     private ProducerSnapshotFile() {
     }
@@ -42,12 +47,13 @@ final class ProducerSnapshotFile {
     static void write(Path dir, long offset, ProducerStateManager state) throws IOException {
         int size = 10;
         for (ProducerStateManager.ProducerEntry e : state.entries()) {
-            size += 22 + e.batches.size() * 32;
+            size += 34 + e.batches.size() * 32;
         }
         ByteBuffer buf = ByteBuffer.allocate(size);
         buf.putShort(VERSION).putInt(0).putInt(state.producerCount());
         for (ProducerStateManager.ProducerEntry e : state.entries()) {
-            buf.putLong(e.producerId).putShort(e.epoch).putLong(e.lastTimestamp).putInt(e.batches.size());
+            buf.putLong(e.producerId).putShort(e.epoch).putLong(e.lastTimestamp).putInt(e.coordinatorEpoch)
+                .putLong(e.currentTxnFirstOffset).putInt(e.batches.size());
             for (ProducerStateManager.BatchMetadata b : e.batches) {
                 buf.putInt(b.firstSeq()).putInt(b.lastSeq()).putLong(b.firstOffset()).putLong(b.lastOffset())
                     .putLong(b.timestamp());
@@ -64,7 +70,8 @@ final class ProducerSnapshotFile {
         ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(file));
         state.clear();
         try {
-            if (buf.getShort() != VERSION) {
+            short version = buf.getShort();
+            if (version != VERSION && version != VERSION_1) {
                 return false;
             }
             int storedCrc = buf.getInt();
@@ -77,6 +84,10 @@ final class ProducerSnapshotFile {
             for (int i = 0; i < count; i++) {
                 ProducerStateManager.ProducerEntry e = new ProducerStateManager.ProducerEntry(buf.getLong(),
                     buf.getShort(), buf.getLong());
+                if (version == VERSION) {
+                    e.coordinatorEpoch = buf.getInt();
+                    e.currentTxnFirstOffset = buf.getLong();
+                }
                 int batches = buf.getInt();
                 for (int j = 0; j < batches; j++) {
                     e.batches.addLast(new ProducerStateManager.BatchMetadata(buf.getInt(), buf.getInt(),

@@ -35,8 +35,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Swaps each group's output into the log ({@link PartitionLog#replaceSegments}).</li>
  * </ol>
  *
- * The first uncleanable offset is the base of the first segment that is active, not wholly below the high
- * watermark, or has a record younger than {@code min.compaction.lag.ms}. Appends and reads go on meanwhile: the
+ * The first uncleanable offset is the base of the first segment that is active, not wholly below the last stable
+ * offset (so below the high watermark and every undecided transaction), or has a record younger than
+ * {@code min.compaction.lag.ms}.
+ *
+ * <p>Transactions: records of aborted transactions (known from the aborted-transaction indexes) are neither mapped
+ * nor kept, so an aborted write never hides an older committed value. Control batches (transaction markers) are
+ * always kept, and each cleaned segment carries the aborted-index entries of the segments it replaces. Markers are
+ * kept forever: Kafka removes them once delete.retention.ms has passed after their transaction's data is gone; this
+ * cleaner does not yet (a known gap, costing one small batch per transaction). Appends and reads go on meanwhile: the
  * cleaner reads inactive segments only and takes the log's lock just for the swap. Not thread-safe: one per
  * cleaner thread.
  */
@@ -80,7 +87,7 @@ final class SegmentCleaner {
 
     /** The first offset a cleaning may not touch now, on segment boundaries (see the class comment). */
     static long firstUncleanableOffset(CleanableSegments view, CompactionConfig compaction, long now) {
-        long limit = Math.min(view.activeBaseOffset(), view.highWatermark());
+        long limit = Math.min(view.activeBaseOffset(), view.lastStableOffset());
         List<LogSegment> inactive = view.inactive();
         for (int i = 0; i < inactive.size(); i++) {
             LogSegment s = inactive.get(i);
@@ -120,7 +127,7 @@ final class SegmentCleaner {
         long dirtyStart = Math.min(Math.max(firstDirty, view.logStartOffset()), uncleanable);
         // With no dirty range left the map stays empty: the cleaning then only drops expired tombstones.
         OffsetMap map = new OffsetMap(mapBytesFor(uncleanable - dirtyStart), mapLoadFactor);
-        long end = dirtyStart < uncleanable ? buildOffsetMap(view.inactive(), map, dirtyStart, uncleanable)
+        long end = dirtyStart < uncleanable ? buildOffsetMap(view, map, dirtyStart, uncleanable)
             : dirtyStart;
         if (end == dirtyStart && dirtyStart < uncleanable) {
             LOG.warn("Cannot clean {}: the offset map ({} entries) cannot hold the keys of the batch at offset {};"
@@ -139,6 +146,7 @@ final class SegmentCleaner {
                 for (LogSegment source : group) {
                     read += source.size();
                     copyRetained(source, cleaned, filter);
+                    source.txnIndex().entries().forEach(cleaned.txnIndex()::append);
                     newestSource = Math.max(newestSource, source.largestTimestamp());
                 }
                 cleaned.onBecomeInactive();
@@ -171,9 +179,9 @@ final class SegmentCleaner {
     }
 
     /** Maps the keys of [start, limit) batch by batch until the map is full; returns the offset mapped up to. */
-    private long buildOffsetMap(List<LogSegment> inactive, OffsetMap map, long start, long limit) {
+    private long buildOffsetMap(CleanableSegments view, OffsetMap map, long start, long limit) {
         long end = start;
-        for (LogSegment segment : inactive) {
+        for (LogSegment segment : view.inactive()) {
             if (segment.baseOffset() >= limit) {
                 break;
             }
@@ -192,7 +200,8 @@ final class SegmentCleaner {
                     if (map.isFull((int) Math.min(records, Integer.MAX_VALUE))) {
                         return end;
                     }
-                    if (!batch.isControlBatch()) {
+                    // An aborted write must never hide an older committed value of its key.
+                    if (!batch.isControlBatch() && !view.isAborted(batch)) {
                         mapKeys(batch, map, start);
                     }
                     end = batch.nextOffset();
@@ -353,7 +362,7 @@ final class SegmentCleaner {
             if (batch.isControlBatch()) {
                 return true;
             }
-            if (!record.hasKey()) {
+            if (!record.hasKey() || view.isAborted(batch)) {
                 return false;
             }
             long latest = map.get(record.key());

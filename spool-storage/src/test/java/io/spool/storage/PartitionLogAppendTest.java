@@ -188,12 +188,13 @@ class PartitionLogAppendTest extends LogTestBase {
     }
 
     @Test
-    void shouldRejectWithInvalidTxnStateWhenBatchIsTransactional() {
+    void shouldAppendTransactionalBatchWhenBrokerVerifiedIt() {
         PartitionLog log = newLog(LogConfig.defaults());
         MemoryRecords records = MemoryRecords.withTransactionalRecords(Compression.NONE, 9L, (short) 0, 0,
             record(NOW, "k", "v"));
 
-        assertRejected(log, records, Errors.INVALID_TXN_STATE);
+        assertThat(log.appendAsLeader(records, 0).error()).isEqualTo(Errors.NONE);
+        assertThat(log.hasOngoingTransaction(9L)).isTrue();
     }
 
     @Test
