@@ -16,13 +16,18 @@ import java.util.concurrent.CompletableFuture;
  */
 final class TxnTestLog implements CoordinatorRecordLog {
 
-    private final Map<Integer, List<CoordinatorRecord>> durable = new HashMap<>();
+    private final Map<Integer, List<Entry>> durable = new HashMap<>();
     private final Deque<Pending> pending = new ArrayDeque<>();
     boolean hold;
     RuntimeException failNext;
     int appends;
 
-    private record Pending(int partition, List<CoordinatorRecord> records, CompletableFuture<Void> future) {
+    private record Pending(int partition, int appendNo, List<CoordinatorRecord> records,
+                           CompletableFuture<Void> future) {
+    }
+
+    /** A durable record and the number of the append that wrote it (appends are numbered from 1). */
+    record Entry(int appendNo, CoordinatorRecord record) {
     }
 
     @Override
@@ -35,7 +40,7 @@ final class TxnTestLog implements CoordinatorRecordLog {
             f.completeExceptionally(e);
             return f;
         }
-        pending.add(new Pending(partition, List.copyOf(records), f));
+        pending.add(new Pending(partition, appends, List.copyOf(records), f));
         if (!hold) {
             flush();
         }
@@ -45,7 +50,8 @@ final class TxnTestLog implements CoordinatorRecordLog {
     void flush() {
         while (!pending.isEmpty()) {
             Pending p = pending.poll();
-            durable.computeIfAbsent(p.partition, k -> new ArrayList<>()).addAll(p.records);
+            List<Entry> entries = durable.computeIfAbsent(p.partition, k -> new ArrayList<>());
+            p.records.forEach(r -> entries.add(new Entry(p.appendNo, r)));
             p.future.complete(null);
         }
     }
@@ -62,6 +68,10 @@ final class TxnTestLog implements CoordinatorRecordLog {
     }
 
     List<CoordinatorRecord> records(int partition) {
+        return entries(partition).stream().map(Entry::record).toList();
+    }
+
+    List<Entry> entries(int partition) {
         return new ArrayList<>(durable.getOrDefault(partition, List.of()));
     }
 }
