@@ -56,14 +56,18 @@ final class AddPartitionsHandler {
 
     /**
      * Adds {@code partitions} to the transaction of {@code id}: Ongoing with the union, started now unless it was
-     * Ongoing already. All partitions already in an Ongoing transaction answer NONE without a write.
+     * Ongoing already. All partitions already in an Ongoing transaction (or none) answer NONE without a write.
      *
-     * <p>Errors (for all partitions): NOT_COORDINATOR; COORDINATOR_LOAD_IN_PROGRESS; INVALID_PRODUCER_ID_MAPPING;
-     * PRODUCER_FENCED; CONCURRENT_TRANSACTIONS (a write in flight, or PrepareCommit/PrepareAbort); the write's
+     * <p>Errors (for all partitions): INVALID_REQUEST (empty transactional id); NOT_COORDINATOR;
+     * COORDINATOR_LOAD_IN_PROGRESS; INVALID_PRODUCER_ID_MAPPING; PRODUCER_FENCED; CONCURRENT_TRANSACTIONS (a write in flight, or PrepareCommit/PrepareAbort); the write's
      * error (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, UNKNOWN_SERVER_ERROR).
      */
     void handleAddPartitions(String id, long producerId, short producerEpoch, Set<TopicPartition> partitions,
                              Consumer<Errors> answer) {
+        if (id == null || id.isEmpty()) {
+            answer.accept(Errors.INVALID_REQUEST);
+            return;
+        }
         Errors[] error = {Errors.NONE};
         TxnShard shard = ctx.route(id, error);
         if (shard == null) {
@@ -80,7 +84,7 @@ final class AddPartitionsHandler {
             answer.accept(Errors.CONCURRENT_TRANSACTIONS);
             return;
         }
-        if (meta.state() == TxnState.ONGOING && meta.partitions().containsAll(partitions)) {
+        if (partitions.isEmpty() || (meta.state() == TxnState.ONGOING && meta.partitions().containsAll(partitions))) {
             answer.accept(Errors.NONE);
             return;
         }

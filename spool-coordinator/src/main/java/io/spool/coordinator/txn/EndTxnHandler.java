@@ -19,13 +19,18 @@ final class EndTxnHandler {
      * then writes the markers and CompleteCommit/CompleteAbort. A retry of a finished EndTxn with the same outcome
      * gets NONE again.
      *
-     * <p>Errors: NOT_COORDINATOR; COORDINATOR_LOAD_IN_PROGRESS; INVALID_PRODUCER_ID_MAPPING (unknown id or another
+     * <p>Errors: INVALID_REQUEST (empty transactional id); NOT_COORDINATOR; COORDINATOR_LOAD_IN_PROGRESS;
+     * INVALID_PRODUCER_ID_MAPPING (unknown id or another
      * producer id); PRODUCER_FENCED (another epoch; the caller maps it to INVALID_PRODUCER_EPOCH below v2);
      * CONCURRENT_TRANSACTIONS (a write in flight, or still completing the same outcome); INVALID_TXN_STATE (Empty,
      * or the opposite outcome was asked for or is under way); the write's error (COORDINATOR_NOT_AVAILABLE,
      * NOT_COORDINATOR, UNKNOWN_SERVER_ERROR).
      */
     void handleEndTxn(String id, long producerId, short producerEpoch, boolean commit, Consumer<Errors> answer) {
+        if (id == null || id.isEmpty()) {
+            answer.accept(Errors.INVALID_REQUEST);
+            return;
+        }
         Errors[] error = {Errors.NONE};
         TxnShard shard = ctx.route(id, error);
         if (shard == null) {

@@ -22,8 +22,8 @@ final class InitProducerIdHandler {
      * Gives the transactional id a producer id and epoch: epoch 0 of a new producer id for a new id, else the epoch
      * bumped (a new producer id at epoch 0 when the epoch is exhausted).
      *
-     * <p>Errors: INVALID_TRANSACTION_TIMEOUT (timeout not in 1..transaction.max.timeout.ms); NOT_COORDINATOR;
-     * COORDINATOR_LOAD_IN_PROGRESS; CONCURRENT_TRANSACTIONS (a write is in flight, the transaction is completing,
+     * <p>Errors: INVALID_REQUEST (empty transactional id); INVALID_TRANSACTION_TIMEOUT (timeout not in
+     * 1..transaction.max.timeout.ms); NOT_COORDINATOR; COORDINATOR_LOAD_IN_PROGRESS; CONCURRENT_TRANSACTIONS (a write is in flight, the transaction is completing,
      * or an Ongoing transaction was just aborted for this request: the client retries); PRODUCER_FENCED (v3+: the
      * expected producer id/epoch is neither the current nor the previous answer; INVALID_PRODUCER_EPOCH below v4);
      * COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR / UNKNOWN_SERVER_ERROR when the write fails; the producer id
@@ -32,6 +32,10 @@ final class InitProducerIdHandler {
     void handleInitProducerId(InitProducerIdRequestData req, short version,
                               CompletableFuture<InitProducerIdResponseData> f) {
         String id = req.transactionalId();
+        if (id.isEmpty()) {
+            answer(f, version, Errors.INVALID_REQUEST, null);
+            return;
+        }
         if (req.transactionTimeoutMs() <= 0 || req.transactionTimeoutMs() > ctx.config.maxTimeoutMs()) {
             answer(f, version, Errors.INVALID_TRANSACTION_TIMEOUT, null);
             return;

@@ -2,7 +2,9 @@ package io.spool.coordinator.txn;
 
 import io.spool.coordinator.CoordinatorTimer;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,15 +56,15 @@ final class TxnCompleter {
     void sendMarkers(TxnShard shard, TxnMetadata prepared) {
         assert prepared.state().isPrepare();
         boolean commit = prepared.state() == TxnState.PREPARE_COMMIT;
-        Set<org.apache.kafka.common.TopicPartition> partitions = prepared.partitions();
+        Set<TopicPartition> partitions = prepared.partitions();
         ctx.later(() -> {
-            java.util.concurrent.CompletableFuture<Void> f;
+            CompletableFuture<Void> f;
             try {
-                f = partitions.isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                f = partitions.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
                     : ctx.markers.writeMarkers(prepared.producerId(), prepared.producerEpoch(),
                         shard.coordinatorEpoch, commit, partitions);
             } catch (RuntimeException e) {
-                f = java.util.concurrent.CompletableFuture.failedFuture(e);
+                f = CompletableFuture.failedFuture(e);
             }
             f.whenComplete((v, t) -> ctx.locked(() -> onMarkersWritten(shard, prepared, t)));
         });

@@ -10,9 +10,11 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -117,7 +119,7 @@ public final class TxnRecordSerde {
             long lastUpdate = buf.getLong();
             List<TopicPartition> partitions = readPartitions(buf);
             return new TxnMetadata(id, producerId, lastProducerId, epoch, lastEpoch, timeoutMs, state,
-                new java.util.HashSet<>(partitions), start, lastUpdate);
+                new HashSet<>(partitions), start, lastUpdate);
         });
     }
 
@@ -177,7 +179,7 @@ public final class TxnRecordSerde {
         return bytes.toByteArray();
     }
 
-    private static <T> T checked(byte[] bytes, java.util.function.Function<ByteBuffer, T> read) {
+    private static <T> T checked(byte[] bytes, Function<ByteBuffer, T> read) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         T result;
         try {

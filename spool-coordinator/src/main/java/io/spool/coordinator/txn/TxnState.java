@@ -8,11 +8,13 @@ import java.util.Set;
  * DescribeTransactions and ListTransactions and the byte stored in {@link TxnRecordSerde}.
  *
  * <pre>
- *   Empty ──► Ongoing ──► PrepareCommit ──► CompleteCommit ─┐
- *     ▲  ▲       │  └───► PrepareAbort  ──► CompleteAbort  ─┤──► Ongoing (next txn), Empty (epoch bump), Dead
- *     │  └───────┼──────────────────────────────────────────┘
- *     └─ Empty   └──► PrepareEpochFence ──► PrepareAbort
+ *   Empty, CompleteCommit, CompleteAbort ─► Empty (InitProducerId bump), Ongoing (AddPartitions), Dead (expiry)
+ *   Ongoing ─► Ongoing (more partitions), PrepareCommit, PrepareAbort, PrepareEpochFence
+ *   PrepareEpochFence ─► PrepareAbort
+ *   PrepareCommit ─► CompleteCommit        PrepareAbort ─► CompleteAbort
  * </pre>
+ * Spool writes no PrepareEpochFence record: a fencing abort (InitProducerId during a transaction, a timeout) writes
+ * PrepareAbort with the bumped epoch directly, and the id stays pending (CONCURRENT_TRANSACTIONS) meanwhile.
  */
 public enum TxnState {
     EMPTY(0, "Empty"),

@@ -47,6 +47,13 @@ class TransactionCoordinatorTest {
     }
 
     @Test
+    void shouldAnswerInvalidRequestWhenTransactionalIdEmpty() {
+        assertThat(Errors.forCode(h.init("").errorCode())).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(h.add("", 1000, (short) 0, foo0)).isEqualTo(Errors.INVALID_REQUEST);
+        assertThat(h.end("", 1000, (short) 0, true)).isEqualTo(Errors.INVALID_REQUEST);
+    }
+
+    @Test
     void shouldAnswerNotCoordinatorWhenPartitionUnloaded() {
         h.coordinator.unloadPartition(h.coordinator.partitionFor("t1"));
         assertThat(Errors.forCode(h.init("t1").errorCode())).isEqualTo(Errors.NOT_COORDINATOR);

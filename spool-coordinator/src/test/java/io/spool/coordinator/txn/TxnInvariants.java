@@ -59,7 +59,9 @@ final class TxnInvariants {
                 TxnMetadata prev = null;
                 for (Step s : steps) {
                     TxnMetadata m = s.value();
-                    if (m != null && (prev == null ? m.state() != TxnState.EMPTY : !m.state().canFollow(prev.state()))) {
+                    boolean legal = prev == null ? m == null || m.state() == TxnState.EMPTY
+                        : m == null || m.state().canFollow(prev.state());
+                    if (!legal) {
                         throw new AssertionError(id + ": " + (prev == null ? "nothing" : prev.state()) + " -> "
                             + m.state());
                     }

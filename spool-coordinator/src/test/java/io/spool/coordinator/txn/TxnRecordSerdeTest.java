@@ -48,7 +48,8 @@ class TxnRecordSerdeTest {
             .isInstanceOf(CorruptCoordinatorRecordException.class);
         byte[] badKey = key.clone();
         badKey[1] = 9;
-        assertThatThrownBy(() -> TxnRecordSerde.decodeKey(badKey)).isInstanceOf(CorruptCoordinatorRecordException.class);
+        assertThatThrownBy(() -> TxnRecordSerde.decodeKey(badKey))
+            .isInstanceOf(CorruptCoordinatorRecordException.class);
         TxnMetadata m = new TxnMetadata("t1", 1, -1, (short) 0, (short) -1, 100, TxnState.EMPTY, Set.of(), -1, 5);
         byte[] value = TxnRecordSerde.encodeValue(m);
         byte[] badState = value.clone();

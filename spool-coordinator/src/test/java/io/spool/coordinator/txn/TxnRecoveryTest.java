@@ -117,8 +117,8 @@ class TxnRecoveryTest {
             .containsExactly("a1", "a2");
         ListTransactionsResponseData ongoing = h.coordinator.listTransactions(new ListTransactionsRequestData()
             .setStateFilters(List.of("Ongoing", "Bogus")), (short) 2);
-        assertThat(ongoing.transactionStates()).extracting(ListTransactionsResponseData.TransactionState::transactionalId)
-            .containsExactly("a2");
+        assertThat(ongoing.transactionStates())
+            .extracting(ListTransactionsResponseData.TransactionState::transactionalId).containsExactly("a2");
         assertThat(ongoing.unknownStateFilters()).containsExactly("Bogus");
         assertThat(h.coordinator.listTransactions(new ListTransactionsRequestData().setDurationFilter(6_000),
             (short) 1).transactionStates()).isEmpty();
