@@ -99,12 +99,12 @@ final class InitProducerIdHandler {
         if (meta.isEpochExhausted()) {
             allocateThenWrite(shard, id, f, version, pid -> meta
                 .withProducer(pid, (short) 0, meta.producerId(), meta.producerEpoch(), timeout)
-                .transitTo(TxnState.EMPTY, Set.of(), meta.txnStartTimestamp(), now));
+                .transitTo(TxnState.EMPTY, Set.of(), -1L, now));
             return;
         }
         TxnMetadata next = meta.withProducer(meta.producerId(), (short) (meta.producerEpoch() + 1),
             meta.producerId(), meta.producerEpoch(), timeout)
-            .transitTo(TxnState.EMPTY, Set.of(), meta.txnStartTimestamp(), now);
+            .transitTo(TxnState.EMPTY, Set.of(), -1L, now);
         ctx.write(shard, id, next, error -> answer(f, version, error, next));
     }
 

@@ -56,8 +56,9 @@ final class TxnAdminHandler {
     }
 
     /**
-     * Lists the transactional ids of every loaded partition matching all filters (states, producer ids, running
-     * at least {@code durationFilter} ms (v1+), id pattern (v2+)).
+     * Lists the transactional ids of every loaded partition matching all filters (states, producer ids, started
+     * more than {@code durationFilter} ms ago (v1+), id pattern (v2+)). As in Kafka, an id with no transaction
+     * started (start time -1) passes the duration filter.
      *
      * <p>Errors: COORDINATOR_LOAD_IN_PROGRESS (a partition is loading; the loaded ones are still listed);
      * INVALID_REGULAR_EXPRESSION (v2+ pattern). Unknown state names come back in {@code unknownStateFilters}.
@@ -96,7 +97,7 @@ final class TxnAdminHandler {
             for (TxnMetadata m : shard.txns.values()) {
                 if (m.state() == TxnState.DEAD || (!states.isEmpty() && !states.contains(m.state()))
                     || (!producerIds.isEmpty() && !producerIds.contains(m.producerId()))
-                    || (duration >= 0 && (m.txnStartTimestamp() < 0 || now - m.txnStartTimestamp() < duration))
+                    || (duration >= 0 && now - m.txnStartTimestamp() <= duration)
                     || (pattern != null && !pattern.matcher(m.transactionalId()).matches())) {
                     continue;
                 }

@@ -120,8 +120,10 @@ class TxnRecoveryTest {
         assertThat(ongoing.transactionStates())
             .extracting(ListTransactionsResponseData.TransactionState::transactionalId).containsExactly("a2");
         assertThat(ongoing.unknownStateFilters()).containsExactly("Bogus");
-        assertThat(h.coordinator.listTransactions(new ListTransactionsRequestData().setDurationFilter(6_000),
-            (short) 1).transactionStates()).isEmpty();
+        assertThat(h.coordinator.listTransactions(new ListTransactionsRequestData().setDurationFilter(6_000)
+            .setStateFilters(List.of("Ongoing")), (short) 1).transactionStates()).isEmpty();
+        assertThat(h.coordinator.listTransactions(new ListTransactionsRequestData().setDurationFilter(4_000)
+            .setStateFilters(List.of("Ongoing")), (short) 1).transactionStates()).hasSize(1);
         assertThat(h.coordinator.listTransactions(new ListTransactionsRequestData().setProducerIdFilters(
             List.of(1000L)), (short) 0).transactionStates()).hasSize(1);
         assertThat(h.coordinator.listTransactions(new ListTransactionsRequestData().setTransactionalIdPattern("a1"),
