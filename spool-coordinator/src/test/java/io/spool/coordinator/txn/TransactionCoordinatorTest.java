@@ -3,6 +3,9 @@ package io.spool.coordinator.txn;
 import static io.spool.coordinator.txn.TxnHarness.tp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spool.coordinator.CoordinatorRecord;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -64,9 +67,9 @@ class TransactionCoordinatorTest {
     @Test
     void shouldAnswerLoadInProgressWhilePartitionLoads() {
         int p = h.coordinator.partitionFor("t1");
-        Iterable<io.spool.coordinator.CoordinatorRecord> slow = () -> {
+        Iterable<CoordinatorRecord> slow = () -> {
             assertThat(Errors.forCode(h.init("t1").errorCode())).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
-            return java.util.Collections.emptyIterator();
+            return Collections.emptyIterator();
         };
         h.coordinator.loadPartition(p, 8, slow);
         assertThat(h.coordinator.isLoaded(p)).isTrue();
@@ -98,7 +101,7 @@ class TransactionCoordinatorTest {
         int p = h.coordinator.partitionFor("t1");
         TxnMetadata high = new TxnMetadata("t1", 1000, 1000, (short) (Short.MAX_VALUE - 1), (short) 5, 30_000,
             TxnState.EMPTY, Set.of(), -1, h.clock.millis());
-        h.coordinator.loadPartition(p, 8, java.util.List.of(TxnRecordSerde.record("t1", high)));
+        h.coordinator.loadPartition(p, 8, List.of(TxnRecordSerde.record("t1", high)));
         InitProducerIdResponseData r = h.init("t1");
         assertThat(r.producerId()).isEqualTo(1001L);
         assertThat(r.producerEpoch()).isEqualTo((short) 0);

@@ -1,5 +1,6 @@
 package io.spool.coordinator.txn;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection;
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.apache.kafka.common.message.EndTxnRequestData;
 import org.apache.kafka.common.message.EndTxnResponseData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -93,7 +95,7 @@ final class TxnHarness {
     }
 
     static Map<TopicPartition, Errors> errorsV3(AddPartitionsToTxnResponseData r) {
-        Map<TopicPartition, Errors> out = new java.util.HashMap<>();
+        Map<TopicPartition, Errors> out = new HashMap<>();
         r.resultsByTopicV3AndBelow().forEach(t -> t.resultsByPartition().forEach(p ->
             out.put(tp(t.name(), p.partitionIndex()), Errors.forCode(p.partitionErrorCode()))));
         return out;
@@ -124,7 +126,7 @@ final class TxnHarness {
     }
 
     String state(String id) {
-        return coordinator.describeTransactions(new org.apache.kafka.common.message.DescribeTransactionsRequestData()
+        return coordinator.describeTransactions(new DescribeTransactionsRequestData()
             .setTransactionalIds(List.of(id))).transactionStates().get(0).transactionState();
     }
 

@@ -3,6 +3,7 @@ package io.spool.coordinator.txn;
 import static io.spool.coordinator.txn.TxnHarness.tp;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.spool.coordinator.CoordinatorRecord;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -84,7 +85,7 @@ class TxnRecoveryTest {
         h.coordinator.abortTimedOutTransactions();
         DescribeTransactionsResponseData.TransactionState d = describe("t1");
         assertThat(Errors.forCode(d.errorCode())).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
-        List<io.spool.coordinator.CoordinatorRecord> records = h.log.records(h.coordinator.partitionFor("t1"));
+        List<CoordinatorRecord> records = h.log.records(h.coordinator.partitionFor("t1"));
         assertThat(records.get(records.size() - 1).isTombstone()).isTrue();
         h.reload("t1", 8);
         assertThat(Errors.forCode(describe("t1").errorCode())).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);

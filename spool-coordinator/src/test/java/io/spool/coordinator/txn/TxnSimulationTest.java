@@ -3,6 +3,7 @@ package io.spool.coordinator.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.apache.kafka.common.message.DescribeTransactionsRequestData;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,8 +50,7 @@ class TxnSimulationTest {
             }
         }
         for (String id : TxnInvariants.history(sim).keySet()) {
-            String state = sim.coordinator.describeTransactions(new org.apache.kafka.common.message
-                .DescribeTransactionsRequestData().setTransactionalIds(List.of(id))).transactionStates().get(0)
+            String state = sim.coordinator.describeTransactions(new DescribeTransactionsRequestData().setTransactionalIds(List.of(id))).transactionStates().get(0)
                 .transactionState();
             if (state.startsWith("Prepare")) {
                 throw new AssertionError("seed " + seed + ": " + id + " still " + state + " after settling"
