@@ -86,27 +86,33 @@ final class TxnAdminHandler {
         if (!out.unknownStateFilters().isEmpty() && states.isEmpty()) {
             return out;
         }
-        long duration = version >= 1 ? req.durationFilter() : -1L;
-        long now = ctx.now();
-        Set<Long> producerIds = new HashSet<>(req.producerIdFilters());
+        Filter filter = new Filter(states, new HashSet<>(req.producerIdFilters()),
+            version >= 1 ? req.durationFilter() : -1L, pattern, ctx.now());
         for (TxnShard shard : ctx.shards.values()) {
             if (shard.loading) {
                 out.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
                 continue;
             }
             for (TxnMetadata m : shard.txns.values()) {
-                if (m.state() == TxnState.DEAD || (!states.isEmpty() && !states.contains(m.state()))
-                    || (!producerIds.isEmpty() && !producerIds.contains(m.producerId()))
-                    || (duration >= 0 && now - m.txnStartTimestamp() <= duration)
-                    || (pattern != null && !pattern.matcher(m.transactionalId()).matches())) {
-                    continue;
+                if (filter.matches(m)) {
+                    out.transactionStates().add(new ListTransactionsResponseData.TransactionState()
+                        .setTransactionalId(m.transactionalId()).setProducerId(m.producerId())
+                        .setTransactionState(m.state().kafkaName()));
                 }
-                out.transactionStates().add(new ListTransactionsResponseData.TransactionState()
-                    .setTransactionalId(m.transactionalId()).setProducerId(m.producerId())
-                    .setTransactionState(m.state().kafkaName()));
             }
         }
         out.transactionStates().sort((a, b) -> a.transactionalId().compareTo(b.transactionalId()));
         return out;
+    }
+
+    /** The filters of one ListTransactions request; an empty set or a negative duration filters nothing. */
+    private record Filter(Set<TxnState> states, Set<Long> producerIds, long durationMs, Pattern pattern, long now) {
+        boolean matches(TxnMetadata m) {
+            return m.state() != TxnState.DEAD
+                && (states.isEmpty() || states.contains(m.state()))
+                && (producerIds.isEmpty() || producerIds.contains(m.producerId()))
+                && (durationMs < 0 || now - m.txnStartTimestamp() > durationMs)
+                && (pattern == null || pattern.matcher(m.transactionalId()).matches());
+        }
     }
 }
