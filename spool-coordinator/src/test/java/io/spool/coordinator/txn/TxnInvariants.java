@@ -51,6 +51,16 @@ final class TxnInvariants {
         }
     }
 
+    /** A leader is told NONE for a partition only when it is in the id's durable Ongoing transaction. */
+    static final class VerifiedPartitionsAreInTransaction implements TxnInvariant {
+        @Override
+        public void check(TxnSimulation sim) {
+            if (!sim.badVerifications.isEmpty()) {
+                throw new AssertionError(sim.badVerifications.get(0));
+            }
+        }
+    }
+
     /** Every durable change follows Kafka's graph; an id starts (or restarts after expiry) in Empty. */
     static final class TransitionsFollowGraph implements TxnInvariant {
         @Override

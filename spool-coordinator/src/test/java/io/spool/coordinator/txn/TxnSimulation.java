@@ -50,6 +50,7 @@ final class TxnSimulation {
     final List<Delivered> delivered = new ArrayList<>();
     final Map<String, long[]> answered = new HashMap<>();
     final List<String> violations = new ArrayList<>();
+    final List<String> badVerifications = new ArrayList<>();
     final TransactionCoordinator coordinator;
     final Set<Integer> unloaded = new HashSet<>();
     final List<Client> clients = new ArrayList<>();
@@ -143,8 +144,10 @@ final class TxnSimulation {
             return;
         }
         short epoch = random.nextInt(20) == 0 ? (short) (c.epoch - 1) : c.epoch;
-        int op = random.nextInt(10);
-        if (op < 5) {
+        int op = random.nextInt(12);
+        if (op >= 10) {
+            verify(c.id, c.pid, epoch, Set.of(DATA.get(random.nextInt(DATA.size()))));
+        } else if (op < 5) {
             Set<TopicPartition> parts = new HashSet<>();
             parts.add(DATA.get(random.nextInt(DATA.size())));
             parts.add(DATA.get(random.nextInt(DATA.size())));
@@ -176,6 +179,20 @@ final class TxnSimulation {
                     checkAnswerNotOlder(c.id, r.producerId(), r.producerEpoch());
                 }
             });
+    }
+
+    /** A partition verified for a leader must be in the id's durable Ongoing transaction of that producer. */
+    private void verify(String id, long pid, short epoch, Set<TopicPartition> parts) {
+        Map<TopicPartition, Errors> answer = coordinator.verifyPartitions(id, pid, epoch, parts).join();
+        List<TxnInvariants.Step> steps = TxnInvariants.history(this).getOrDefault(id, List.of());
+        TxnMetadata last = steps.isEmpty() ? null : steps.get(steps.size() - 1).value();
+        answer.forEach((tp, error) -> {
+            boolean inTxn = last != null && last.state() == TxnState.ONGOING && last.producerId() == pid
+                && last.producerEpoch() == epoch && last.partitions().contains(tp);
+            if (error == Errors.NONE && !inTxn) {
+                badVerifications.add(id + " " + tp + " verified for " + pid + "/" + epoch + " but the log has " + last);
+            }
+        });
     }
 
     /** InitProducerId answers per id never go back (a KIP-360 retry may repeat the latest one). */

@@ -33,7 +33,8 @@ class TxnSimulationTest {
         TxnSimulation sim = new TxnSimulation(seed);
         List<TxnInvariant> invariants = List.of(new TxnInvariants.EpochNeverDecreases(),
             new TxnInvariants.TransitionsFollowGraph(), new TxnInvariants.MarkersBeforeComplete(),
-            new TxnInvariants.MemoryMatchesLog());
+            new TxnInvariants.MemoryMatchesLog(),
+            new TxnInvariants.VerifiedPartitionsAreInTransaction());
         for (int step = 0; step <= STEPS; step++) {
             if (step == STEPS) {
                 sim.settle();
@@ -50,8 +51,8 @@ class TxnSimulationTest {
             }
         }
         for (String id : TxnInvariants.history(sim).keySet()) {
-            String state = sim.coordinator.describeTransactions(new DescribeTransactionsRequestData().setTransactionalIds(List.of(id))).transactionStates().get(0)
-                .transactionState();
+            String state = sim.coordinator.describeTransactions(new DescribeTransactionsRequestData()
+                .setTransactionalIds(List.of(id))).transactionStates().get(0).transactionState();
             if (state.startsWith("Prepare")) {
                 throw new AssertionError("seed " + seed + ": " + id + " still " + state + " after settling"
                     + " (replay with -Dsim.seed=" + seed + ")");
