@@ -59,8 +59,9 @@ final class AddPartitionsHandler {
      * Ongoing already. All partitions already in an Ongoing transaction (or none) answer NONE without a write.
      *
      * <p>Errors (for all partitions): INVALID_REQUEST (empty transactional id); NOT_COORDINATOR;
-     * COORDINATOR_LOAD_IN_PROGRESS; INVALID_PRODUCER_ID_MAPPING; PRODUCER_FENCED; CONCURRENT_TRANSACTIONS (a write in flight, or PrepareCommit/PrepareAbort); the write's
-     * error (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, UNKNOWN_SERVER_ERROR).
+     * COORDINATOR_LOAD_IN_PROGRESS; INVALID_PRODUCER_ID_MAPPING; PRODUCER_FENCED; CONCURRENT_TRANSACTIONS (a write
+     * in flight, or PrepareCommit/PrepareAbort); the write's error (COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR,
+     * UNKNOWN_SERVER_ERROR).
      */
     void handleAddPartitions(String id, long producerId, short producerEpoch, Set<TopicPartition> partitions,
                              Consumer<Errors> answer) {

@@ -23,8 +23,9 @@ final class InitProducerIdHandler {
      * bumped (a new producer id at epoch 0 when the epoch is exhausted).
      *
      * <p>Errors: INVALID_REQUEST (empty transactional id); INVALID_TRANSACTION_TIMEOUT (timeout not in
-     * 1..transaction.max.timeout.ms); NOT_COORDINATOR; COORDINATOR_LOAD_IN_PROGRESS; CONCURRENT_TRANSACTIONS (a write is in flight, the transaction is completing,
-     * or an Ongoing transaction was just aborted for this request: the client retries); PRODUCER_FENCED (v3+: the
+     * 1..transaction.max.timeout.ms); NOT_COORDINATOR; COORDINATOR_LOAD_IN_PROGRESS; CONCURRENT_TRANSACTIONS (a
+     * write is in flight, the transaction is completing, or an Ongoing transaction was just aborted for this
+     * request: the client retries); PRODUCER_FENCED (v3+: the
      * expected producer id/epoch is neither the current nor the previous answer; INVALID_PRODUCER_EPOCH below v4);
      * COORDINATOR_NOT_AVAILABLE / NOT_COORDINATOR / UNKNOWN_SERVER_ERROR when the write fails; the producer id
      * source's error when it fails.
