@@ -252,6 +252,36 @@ class TransactionCoordinatorTest {
             .containsEntry(foo0, Errors.PRODUCER_FENCED);
     }
 
+    @Test
+    void shouldAddEachTransactionWhenBatchedWithoutVerifyOnly() {
+        h.init("t1");
+        h.init("t2");
+        AddPartitionsToTxnRequestData req = new AddPartitionsToTxnRequestData();
+        req.transactions().add(new AddPartitionsToTxnTransaction().setTransactionalId("t1").setProducerId(1000)
+            .setProducerEpoch((short) 0).setTopics(TxnHarness.topics(Set.of(foo0))));
+        req.transactions().add(new AddPartitionsToTxnTransaction().setTransactionalId("t2").setProducerId(1001)
+            .setProducerEpoch((short) 1).setTopics(TxnHarness.topics(Set.of(foo1))));
+        AddPartitionsToTxnResponseData r = h.coordinator.addPartitionsToTxn(req, (short) 5).join();
+        assertThat(Errors.forCode(r.resultsByTransaction().find("t1").topicResults().find("foo").resultsByPartition()
+            .find(0).partitionErrorCode())).isEqualTo(Errors.NONE);
+        assertThat(Errors.forCode(r.resultsByTransaction().find("t2").topicResults().find("foo").resultsByPartition()
+            .find(1).partitionErrorCode())).isEqualTo(Errors.PRODUCER_FENCED);
+        assertThat(h.state("t1")).isEqualTo("Ongoing");
+        assertThat(h.state("t2")).isEqualTo("Empty");
+    }
+
+    @Test
+    void shouldAnswerConcurrentWhenAbortRetriedDuringPrepareAbort() {
+        h.init("t1");
+        h.add("t1", 1000, (short) 0, foo0);
+        h.markers.hold = true;
+        assertThat(h.end("t1", 1000, (short) 0, false)).isEqualTo(Errors.NONE);
+        assertThat(h.end("t1", 1000, (short) 0, false)).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+        assertThat(h.end("t1", 1000, (short) 0, true)).isEqualTo(Errors.INVALID_TXN_STATE);
+        h.markers.release();
+        assertThat(h.end("t1", 1000, (short) 0, false)).isEqualTo(Errors.NONE);
+    }
+
     private static Errors err(CompletableFuture<InitProducerIdResponseData> f) {
         return Errors.forCode(f.join().errorCode());
     }

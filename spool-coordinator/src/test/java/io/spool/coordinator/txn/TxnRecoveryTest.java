@@ -2,8 +2,10 @@ package io.spool.coordinator.txn;
 
 import static io.spool.coordinator.txn.TxnHarness.tp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.spool.coordinator.CoordinatorRecord;
+import io.spool.coordinator.CorruptCoordinatorRecordException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -47,6 +49,16 @@ class TxnRecoveryTest {
         assertThat(h.state("t1")).isEqualTo("CompleteCommit");
         h.markers.release();
         assertThat(h.state("t1")).isEqualTo("CompleteCommit");
+    }
+
+    @Test
+    void shouldNotLoadWhenRecordCorrupt() {
+        int p = h.coordinator.partitionFor("t1");
+        CoordinatorRecord corrupt = new CoordinatorRecord(TxnRecordSerde.encodeKey("t1"), new byte[] {0, 0, 1});
+        assertThatThrownBy(() -> h.coordinator.loadPartition(p, 8, List.of(corrupt)))
+            .isInstanceOf(CorruptCoordinatorRecordException.class);
+        assertThat(h.coordinator.isLoaded(p)).isFalse();
+        assertThat(Errors.forCode(h.init("t1").errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
     }
 
     @Test
