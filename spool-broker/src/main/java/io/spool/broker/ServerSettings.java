@@ -160,7 +160,20 @@ final class ServerSettings {
             Setting.atLeast("group.consumer.session.timeout.ms", INT, "45000", 1,
                     "Session timeout of consumer-protocol (KIP-848) members."),
             Setting.atLeast("group.consumer.heartbeat.interval.ms", INT, "5000", 1,
-                    "Heartbeat interval of consumer-protocol (KIP-848) members."));
+                    "Heartbeat interval of consumer-protocol (KIP-848) members."),
+            Setting.atLeast("transaction.state.log.num.partitions", INT, "50", 1, "Partitions of __transaction_state."),
+            Setting.atLeast("transaction.state.log.replication.factor", INT, "3", 1,
+                    "Replicas of __transaction_state (capped by the brokers there are)."),
+            Setting.atLeast("transaction.state.log.min.isr", INT, "2", 1,
+                    "min.insync.replicas of __transaction_state (capped by its replication factor)."),
+            Setting.atLeast("transaction.state.log.segment.bytes", INT, "104857600", 1,
+                    "Segment size of __transaction_state."),
+            Setting.atLeast("transaction.max.timeout.ms", INT, "900000", 1,
+                    "The largest transaction timeout a producer may ask for."),
+            Setting.atLeast("transaction.abort.timed.out.transaction.cleanup.interval.ms", INT, "10000", 1,
+                    "How often transactions past their timeout are aborted."),
+            Setting.atLeast("transactional.id.expiration.ms", INT, "604800000", 1,
+                    "Idle time after which a transactional id is forgotten."));
 
     /**
      * Kafka settings a server.properties commonly carries that Spool accepts and ignores for now, so that a Kafka
@@ -168,8 +181,7 @@ final class ServerSettings {
      */
     static final Set<String> ACCEPTED_UNUSED = Set.of(
             "broker.id", "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
-            "transaction.state.log.replication.factor",
-            "transaction.state.log.min.isr", "share.coordinator.state.topic.replication.factor",
+            "share.coordinator.state.topic.replication.factor",
             "share.coordinator.state.topic.min.isr", "log.flush.interval.messages",
             "log.flush.interval.ms", "num.replica.fetchers");
 

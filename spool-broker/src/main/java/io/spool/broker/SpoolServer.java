@@ -2,19 +2,15 @@ package io.spool.broker;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.spool.broker.fetch.FetchHandler;
-import io.spool.broker.group.FindCoordinatorHandler;
-import io.spool.broker.group.GroupApis;
-import io.spool.broker.group.GroupCoordinatorService;
 import io.spool.broker.handler.BrokerContext;
 import io.spool.broker.handler.CreateTopicsHandler;
 import io.spool.broker.handler.DeleteTopicsHandler;
 import io.spool.broker.handler.DescribeClusterHandler;
 import io.spool.broker.handler.DescribeConfigsHandler;
-import io.spool.broker.handler.InitProducerIdHandler;
+import io.spool.broker.handler.DescribeProducersHandler;
 import io.spool.broker.handler.ListOffsetsHandler;
 import io.spool.broker.handler.MetadataHandler;
 import io.spool.broker.handler.ProduceHandler;
-import io.spool.broker.handler.ProducerIdManager;
 import io.spool.broker.handler.TopicConfigView;
 import io.spool.broker.network.NetworkServer;
 import io.spool.broker.network.RequestDispatcher;
@@ -31,7 +27,6 @@ import io.spool.metadata.ControllerSettings;
 import io.spool.metadata.Endpoint;
 import io.spool.metadata.MetadataQuorum;
 import io.spool.metadata.RatisMetadataQuorum;
-import io.spool.metadata.ProducerIdBlock;
 import io.spool.storage.LogCleaner;
 import io.spool.storage.LogManager;
 import java.io.IOException;
@@ -49,8 +44,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
-import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
 import org.apache.kafka.common.message.AlterPartitionResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -154,9 +147,15 @@ public final class SpoolServer implements AutoCloseable {
     }
 
     /** What a broker keeps between opening its parts (before the quorum starts) and serving. */
-    private record BrokerParts(String clusterId, MetadataQuorum quorum, ControllerChannel channel,
-            TopicConfigView topicConfigs, LogManager logs, ReplicaManager replicas, GroupCoordinatorService groups,
-            BrokerLifecycle lifecycle, Clock clock) {
+    private record BrokerParts(BrokerContext context, TopicConfigView topicConfigs, LogManager logs,
+            BrokerCoordinators coordinators, BrokerLifecycle lifecycle) {
+        MetadataQuorum quorum() {
+            return context.quorum();
+        }
+
+        ReplicaManager replicas() {
+            return context.replicas();
+        }
     }
 
     /** Opens the logs and the broker's components, and subscribes them to the metadata before it is replayed. */
@@ -168,10 +167,11 @@ public final class SpoolServer implements AutoCloseable {
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), logs, topicConfigs::logConfig,
                 overrides -> Integer.parseInt(topicConfigs.value(overrides, "min.insync.replicas")), clock);
         closeables.add(0, replicas::shutdown);
-        GroupCoordinatorService groups = new GroupCoordinatorService(config, replicas, clock);
-        closeables.add(0, groups);
+        BrokerContext context = new BrokerContext(config, clusterId, quorum, channel, replicas, clock);
+        BrokerCoordinators coordinators = new BrokerCoordinators(config, context);
+        closeables.add(0, coordinators);
         quorum.addListener(replicas);
-        quorum.addListener(groups);
+        coordinators.subscribe(quorum);
         String rack = config.getString("broker.rack").isEmpty() ? null : config.getString("broker.rack");
         BrokerLifecycle lifecycle = new BrokerLifecycle(config.nodeId(), clusterId, rack, quorum, channel,
                 config.getLong("broker.heartbeat.interval.ms"));
@@ -185,7 +185,7 @@ public final class SpoolServer implements AutoCloseable {
         closeables.add(0, fetchers);
         replicas.connect(fetchers, (partition, isr) -> alterIsr(channel, lifecycle, partition, isr),
                 config.getString("inter.broker.listener.name"));
-        return new BrokerParts(clusterId, quorum, channel, topicConfigs, logs, replicas, groups, lifecycle, clock);
+        return new BrokerParts(context, topicConfigs, logs, coordinators, lifecycle);
     }
 
     /**
@@ -194,9 +194,8 @@ public final class SpoolServer implements AutoCloseable {
      */
     private List<Endpoint> startBroker(BrokerParts broker, ScheduledExecutorService scheduler) throws IOException,
             InterruptedException {
-        BrokerContext context = new BrokerContext(config, broker.clusterId(), broker.quorum(), broker.channel(),
-                broker.replicas(), broker.clock());
-        network = new NetworkServer(networkSettings(), handlers(context, broker.topicConfigs(), broker.groups()));
+        BrokerContext context = broker.context();
+        network = new NetworkServer(networkSettings(), handlers(context, broker.topicConfigs(), broker.coordinators()));
         closeables.add(0, network);
         List<Endpoint> endpoints = new ArrayList<>();
         for (Listener listener : config.brokerListeners()) {
@@ -219,7 +218,7 @@ public final class SpoolServer implements AutoCloseable {
         // know yet.
         awaitOwnRegistration(broker.quorum(), lifecycle.brokerEpoch());
         broker.replicas().activate(broker.quorum().image());
-        broker.groups().activate(broker.quorum().image());
+        broker.coordinators().activate(broker.quorum().image());
         scheduleBrokerTasks(scheduler, broker.replicas(), broker.logs());
         if (config.getBoolean("log.cleaner.enable") && config.getInt("log.cleaner.threads") > 0) {
             broker.logs().startCleaner(new LogCleaner.Settings(config.getLong("log.cleaner.backoff.ms"),
@@ -242,17 +241,7 @@ public final class SpoolServer implements AutoCloseable {
     }
 
     private static RequestDispatcher handlers(BrokerContext broker, TopicConfigView topicConfigs,
-            GroupCoordinatorService groups) {
-        ProducerIdManager producerIds = new ProducerIdManager((brokerId, size) -> broker.controller()
-                .call(ApiKeys.ALLOCATE_PRODUCER_IDS, new AllocateProducerIdsRequestData().setBrokerId(brokerId)
-                        .setBrokerEpoch(-1), 30_000)
-                .thenApply(r -> {
-                    AllocateProducerIdsResponseData response = (AllocateProducerIdsResponseData) r;
-                    if (response.errorCode() != Errors.NONE.code()) {
-                        throw Errors.forCode(response.errorCode()).exception();
-                    }
-                    return new ProducerIdBlock(response.producerIdStart(), response.producerIdLen());
-                }), broker.nodeId());
+            BrokerCoordinators coordinators) {
         RequestDispatcher.Builder builder = RequestDispatcher.builder();
         // Clients ask any broker; they are answered by the active controller, wherever that is. The APIs nodes call
         // on the controller (BrokerRegistration, BrokerHeartbeat, AlterPartition, AllocateProducerIds) reach it
@@ -269,9 +258,9 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, 0, 0, forwarded(broker, () ->
                         new org.apache.kafka.common.message.ListPartitionReassignmentsResponseData()
                                 .setErrorCode(Errors.NOT_CONTROLLER.code())));
-        GroupApis.register(builder, groups.coordinator());
+        coordinators.register(builder, broker);
         return builder
-                .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(broker))
+                .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(broker, coordinators.transactionalAppends()))
                 .register(ApiKeys.FETCH, 4, 17, new FetchHandler(broker, 1000))
                 .register(ApiKeys.LIST_OFFSETS, 1, 11, new ListOffsetsHandler(broker))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, 2, 4,
@@ -281,7 +270,6 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(broker))
                 .register(ApiKeys.CREATE_PARTITIONS, 0, 3,
                         new io.spool.broker.handler.CreatePartitionsHandler(broker))
-                .register(ApiKeys.INIT_PRODUCER_ID, 0, 5, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DESCRIBE_CONFIGS, 1, 4, new DescribeConfigsHandler(broker, topicConfigs))
                 .register(ApiKeys.ALTER_CONFIGS, 0, 2, new io.spool.broker.handler.AlterConfigsHandler(broker))
                 .register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, 0, 1,
@@ -293,7 +281,7 @@ public final class SpoolServer implements AutoCloseable {
                 .register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, 0, 0,
                         new io.spool.broker.handler.DescribeTopicPartitionsHandler(broker::image,
                                 broker.config().getInt("max.request.partition.size.limit")))
-                .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker, groups))
+                .register(ApiKeys.DESCRIBE_PRODUCERS, 0, 0, new DescribeProducersHandler(broker))
                 .apiVersions(0, 4)
                 .build();
     }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Spool: a Kafka-compatible event streaming platform.",
         subcommands = {ServerCommand.class, TopicCommand.class, GroupCommand.class, ClusterCommand.class,
-            ProduceCommand.class, ConsumeCommand.class, io.spool.bench.BenchCommand.class},
+            ProduceCommand.class, ConsumeCommand.class, TxnCommand.class, ProducerCommand.class,
+            io.spool.bench.BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation failed", "2:invalid usage or configuration"})
 public final class SpoolCli implements Callable<Integer> {

@@ -10,12 +10,9 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DeleteRecordsOptions;
 import org.apache.kafka.clients.admin.DeletedRecords;
-import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,7 +54,7 @@ final class TopicDeleteRecordsCommand implements Callable<Integer> {
         validate();
         int failures = 0;
         try (Admin client = admin.open()) {
-            List<Integer> targets = partitions.isEmpty() ? allPartitions(client, name) : partitions;
+            List<Integer> targets = partitions.isEmpty() ? TopicName.partitions(client, name, admin.timeoutMs) : partitions;
             Map<TopicPartition, KafkaFuture<DeletedRecords>> results = client.deleteRecords(
                     recordsToDelete(name, targets), new DeleteRecordsOptions().timeoutMs(admin.timeoutMs))
                     .lowWatermarks();
@@ -97,15 +94,5 @@ final class TopicDeleteRecordsCommand implements Callable<Integer> {
             request.put(new TopicPartition(name, partition), RecordsToDelete.beforeOffset(offset));
         }
         return request;
-    }
-
-    private List<Integer> allPartitions(Admin client, String name) throws InterruptedException {
-        try {
-            TopicDescription description = client.describeTopics(List.of(name),
-                    new DescribeTopicsOptions().timeoutMs(admin.timeoutMs)).topicNameValues().get(name).get();
-            return description.partitions().stream().map(TopicPartitionInfo::partition).toList();
-        } catch (ExecutionException e) {
-            throw CliException.failed(ErrorMessages.describeForTopic(name, e));
-        }
     }
 }

@@ -1,5 +1,11 @@
 package io.spool.cli;
 
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,5 +30,20 @@ final class TopicName {
             throw CliException.usage("Missing topic: give NAME or --topic NAME");
         }
         return name;
+    }
+
+    /**
+     * The partition indexes of topic {@code name}.
+     *
+     * @throws CliException (failed) when the topic cannot be described, e.g. it does not exist
+     */
+    static List<Integer> partitions(Admin client, String name, int timeoutMs) throws InterruptedException {
+        try {
+            TopicDescription description = client.describeTopics(List.of(name),
+                    new DescribeTopicsOptions().timeoutMs(timeoutMs)).topicNameValues().get(name).get();
+            return description.partitions().stream().map(TopicPartitionInfo::partition).toList();
+        } catch (ExecutionException e) {
+            throw CliException.failed(ErrorMessages.describeForTopic(name, e));
+        }
     }
 }

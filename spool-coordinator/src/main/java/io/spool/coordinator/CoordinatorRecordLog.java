@@ -22,7 +22,12 @@ public interface CoordinatorRecordLog {
      * {@code __consumer_offsets-<partition>}; they stay undecided until the broker appends that producer's COMMIT or
      * ABORT marker and calls {@link GroupCoordinator#completeTransaction}. The future completes as for
      * {@link #append}: when the batch is durable, in order with the partition's other appends.
+     *
+     * <p>By default refused: only the offsets log holds transactional batches (the transaction state log does not).
      */
-    CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
-                                                List<CoordinatorRecord> records);
+    default CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+            List<CoordinatorRecord> records) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+            "This log does not hold transactional batches"));
+    }
 }

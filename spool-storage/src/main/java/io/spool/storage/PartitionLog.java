@@ -273,6 +273,36 @@ public final class PartitionLog {
         }
     }
 
+    /**
+     * Appends a coordinator's own records (group or transaction state) as leader. They are trusted: no record
+     * validation and no sequence checks, as a TxnOffsetCommit batch carries its producer's id and epoch but no
+     * sequence numbers (as Kafka's coordinators write it). Only a producer epoch older than the one this log knows is
+     * refused, with INVALID_PRODUCER_EPOCH: a fenced producer's offsets must not join a transaction. A transactional
+     * batch opens its producer's transaction here like any other. KAFKA_STORAGE_ERROR if the disk write fails.
+     */
+    public AppendResult appendFromCoordinator(MemoryRecords records, int leaderEpoch) {
+        lock.lock();
+        try {
+            List<MutableRecordBatch> batches = new ArrayList<>();
+            for (MutableRecordBatch batch : records.batches()) {
+                ProducerStateManager.ProducerEntry entry = batch.hasProducerId()
+                    ? producerState.entry(batch.producerId()) : null;
+                if (entry != null && batch.producerEpoch() < entry.epoch) {
+                    return AppendResult.failure(Errors.INVALID_PRODUCER_EPOCH, "Epoch " + batch.producerEpoch()
+                        + " of producer " + batch.producerId() + " is older than " + entry.epoch, logStartOffset);
+                }
+                batches.add(batch);
+            }
+            return append(records, batches, leaderEpoch, config, clock.millis());
+        } catch (StorageException e) {
+            LOG.error("Append to {} failed", topicPartition, e);
+            reportFailure(e);
+            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private AppendResult append(MemoryRecords records, List<MutableRecordBatch> batches, int leaderEpoch,
                                 LogConfig cfg, long now) {
         long maxTimestamp = RecordBatch.NO_TIMESTAMP;

@@ -83,7 +83,8 @@ public final class FetchHandler implements RequestHandler {
             plan.session().advanceEpoch(now);
         }
         int maxBytes = Math.min(data.maxBytes(), broker.config().getInt("fetch.max.bytes"));
-        DelayedFetch fetch = new DelayedFetch(plan, reader.forConsumer(request.apiVersion(), data.rackId()), maxBytes,
+        DelayedFetch fetch = new DelayedFetch(plan, reader.forConsumer(request.apiVersion(), data.rackId(),
+                data.isolationLevel()), maxBytes,
                 Math.max(1, data.minBytes()), connection);
         return fetch.start(Math.max(0, data.maxWaitMs()));
     }

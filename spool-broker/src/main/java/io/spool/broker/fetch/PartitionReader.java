@@ -4,8 +4,11 @@ import io.spool.broker.handler.BrokerContext;
 import io.spool.broker.replica.Partition;
 import io.spool.metadata.TopicImage;
 import io.spool.protocol.FileSliceRecords;
+import io.spool.storage.AbortedTxn;
 import io.spool.storage.LogReadResult;
 import io.spool.storage.LogSlice;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
@@ -16,7 +19,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
  * Reads one partition for a fetch: resolves it, checks the leader epoch the client believes in, and slices the log
- * up to the high watermark. Stateless.
+ * up to the high watermark, or for a read_committed consumer up to the last stable offset, listing the aborted
+ * transactions in the range so that the client drops their records (as Kafka, the batches are sent unfiltered).
+ * Stateless.
  *
  * <p>For a follower, a replica throttled by KIP-73 (see {@link io.spool.broker.replica.ReplicationThrottles}) is
  * answered without records while the leader's replication rate is used up.
@@ -36,32 +41,36 @@ final class PartitionReader {
     private final String clientRack;
     /** Whether consumers may read from followers (fetch v11+). */
     private final boolean followerReads;
+    /** A read_committed consumer: reads up to the last stable offset and is told of aborted transactions. */
+    private final boolean readCommitted;
 
     PartitionReader(BrokerContext broker) {
-        this(broker, -1, -1, null, false);
+        this(broker, -1, -1, null, false, false);
     }
 
     private PartitionReader(BrokerContext broker, int replicaId, long replicaEpoch, String clientRack,
-            boolean followerReads) {
+            boolean followerReads, boolean readCommitted) {
         this.broker = broker;
         this.replicaId = replicaId;
         this.replicaEpoch = replicaEpoch;
         this.clientRack = clientRack;
         this.followerReads = followerReads;
+        this.readCommitted = readCommitted;
     }
 
     /** A reader for the fetches of follower {@code replica}: up to the log end, recording what it fetched. */
     PartitionReader forReplica(int replica, long brokerEpoch) {
-        return new PartitionReader(broker, replica, brokerEpoch, null, false);
+        return new PartitionReader(broker, replica, brokerEpoch, null, false, false);
     }
 
     /**
      * A reader for a consumer's fetch of version {@code version} from rack {@code rack}: from v11 a consumer may
      * read from a follower (up to the follower's high watermark) and be told of a replica in its own rack (KIP-392).
      */
-    PartitionReader forConsumer(short version, String rack) {
+    PartitionReader forConsumer(short version, String rack, byte isolationLevel) {
         boolean v11 = version >= 11;
-        return new PartitionReader(broker, -1, -1, v11 && rack != null && !rack.isEmpty() ? rack : null, v11);
+        return new PartitionReader(broker, -1, -1, v11 && rack != null && !rack.isEmpty() ? rack : null, v11,
+                isolationLevel == 1);
     }
 
     /** Whether a waiting fetch should wake on the log end (followers) rather than the high watermark. */
@@ -110,7 +119,7 @@ final class PartitionReader {
         if (replicaId < 0 && clientRack != null && p.isLeader()) {
             int preferred = preferredReadReplica(p);
             if (preferred >= 0) {
-                return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().highWatermark())
+                return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().lastStableOffset())
                         .setLogStartOffset(p.log().logStartOffset()).setPreferredReadReplica(preferred);
             }
         }
@@ -125,7 +134,7 @@ final class PartitionReader {
                     // An unknown epoch is sent as (-1, log start) so that it is told apart from "no divergence".
                     long endOffset = end.getKey() < 0 ? p.log().logStartOffset() : end.getValue();
                     return out.setHighWatermark(p.log().highWatermark())
-                            .setLastStableOffset(p.log().highWatermark()).setLogStartOffset(p.log().logStartOffset())
+                            .setLastStableOffset(p.log().lastStableOffset()).setLogStartOffset(p.log().logStartOffset())
                             .setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(end.getKey())
                                     .setEndOffset(endOffset));
                 }
@@ -134,16 +143,24 @@ final class PartitionReader {
                     entry.replicaLogStartOffset, broker.image());
             if (broker.replicas().throttles().shouldLeaderThrottle(p.topicPartition(), p.isr().contains(replicaId))) {
                 // KIP-73: an out-of-sync throttled replica gets no records while the leader's rate is used up.
-                return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().highWatermark())
+                return out.setHighWatermark(p.log().highWatermark()).setLastStableOffset(p.log().lastStableOffset())
                         .setLogStartOffset(p.log().logStartOffset());
             }
             limit = Long.MAX_VALUE;
         } else {
-            limit = p.log().highWatermark();
+            limit = readCommitted ? p.log().lastStableOffset() : p.log().highWatermark();
         }
         LogReadResult result = p.log().read(entry.fetchOffset, maxBytes, limit, minOneBatch);
-        out.setHighWatermark(result.highWatermark()).setLastStableOffset(result.highWatermark())
+        out.setHighWatermark(result.highWatermark()).setLastStableOffset(p.log().lastStableOffset())
                 .setLogStartOffset(result.logStartOffset()).setErrorCode(result.error().code());
+        if (readCommitted && result.error() == Errors.NONE) {
+            List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
+            for (AbortedTxn txn : p.log().abortedTransactions(entry.fetchOffset, limit)) {
+                aborted.add(new FetchResponseData.AbortedTransaction().setProducerId(txn.producerId())
+                        .setFirstOffset(txn.firstOffset()));
+            }
+            out.setAbortedTransactions(aborted);
+        }
         LogSlice slice = result.records();
         if (result.error() == Errors.NONE && slice != null && slice.sizeInBytes() > 0) {
             out.setRecords(new FileSliceRecords(slice.channel(), slice.position(), slice.sizeInBytes()));

@@ -9,12 +9,14 @@ import io.spool.metadata.PartitionRecord;
 import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.metadata.TopicImage;
 import io.spool.protocol.KafkaRequest;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -23,22 +25,35 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * FindCoordinator, single-key (v0–v3) and batched (v4+): a group's coordinator is the leader of its partition of
- * {@code __consumer_offsets}. The first request creates that topic (compacted), answering COORDINATOR_NOT_AVAILABLE
- * meanwhile, as Kafka does.
+ * {@code __consumer_offsets}, a transactional id's the leader of its partition of {@code __transaction_state}. The
+ * first request for either kind creates its topic (compacted), answering COORDINATOR_NOT_AVAILABLE meanwhile, as
+ * Kafka does.
  *
- * <p>Errors per key: INVALID_REQUEST (empty group id, or a share key), COORDINATOR_NOT_AVAILABLE (offsets topic
- * being created, no leader, or a transaction key: Spool has no transaction coordinator yet).
+ * <p>Errors per key: INVALID_REQUEST (empty key, or a share key), COORDINATOR_NOT_AVAILABLE (topic being created, or
+ * no leader).
  */
 public final class FindCoordinatorHandler implements RequestHandler {
     static final byte GROUP = 0;
+    static final byte TRANSACTION = 1;
 
     private final BrokerContext broker;
-    private final GroupCoordinatorService groups;
-    private final AtomicBoolean creating = new AtomicBoolean();
+    private final Kind groups;
+    private final Kind transactions;
 
-    public FindCoordinatorHandler(BrokerContext broker, GroupCoordinatorService groups) {
+    /** One kind of coordinator: its topic, how keys map to partitions, and how the topic is created. */
+    public record Kind(String topic, ToIntFunction<String> partitionFor, String partitionsSetting,
+            String replicationSetting, String segmentBytesSetting, String minIsrSetting, AtomicBoolean creating) {
+        public Kind(String topic, ToIntFunction<String> partitionFor, String partitionsSetting,
+                String replicationSetting, String segmentBytesSetting, String minIsrSetting) {
+            this(topic, partitionFor, partitionsSetting, replicationSetting, segmentBytesSetting, minIsrSetting,
+                    new AtomicBoolean());
+        }
+    }
+
+    public FindCoordinatorHandler(BrokerContext broker, Kind groups, Kind transactions) {
         this.broker = broker;
         this.groups = groups;
+        this.transactions = transactions;
     }
 
     @Override
@@ -59,20 +74,20 @@ public final class FindCoordinatorHandler implements RequestHandler {
 
     private Coordinator find(String key, byte keyType, String listenerName) {
         Coordinator out = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-        if (keyType != GROUP) {
-            return keyType == 1 ? out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-                    .setErrorMessage("Spool has no transaction coordinator yet")
-                    : out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unsupported key type");
+        if (keyType != GROUP && keyType != TRANSACTION) {
+            return out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Unsupported key type");
         }
         if (key == null || key.isEmpty()) {
-            return out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Empty group id");
+            return out.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(keyType == GROUP
+                    ? "Empty group id" : "Empty transactional id");
         }
-        Optional<TopicImage> topic = broker.image().topics().byName(GroupCoordinatorService.OFFSETS_TOPIC);
+        Kind kind = keyType == GROUP ? groups : transactions;
+        Optional<TopicImage> topic = broker.image().topics().byName(kind.topic());
         if (topic.isEmpty()) {
-            maybeCreateOffsetsTopic();
+            maybeCreate(kind);
             return out.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
         }
-        PartitionRecord partition = topic.get().partitions().get(groups.partitionFor(key));
+        PartitionRecord partition = topic.get().partitions().get(kind.partitionFor().applyAsInt(key));
         RegisterBrokerRecord leader = partition == null ? null
                 : broker.image().cluster().brokers().get(partition.leader());
         Optional<Endpoint> endpoint = leader == null ? Optional.empty()
@@ -84,24 +99,28 @@ public final class FindCoordinatorHandler implements RequestHandler {
                 .setPort(endpoint.get().port());
     }
 
-    private void maybeCreateOffsetsTopic() {
-        if (!creating.compareAndSet(false, true)) {
+    private void maybeCreate(Kind kind) {
+        if (!kind.creating().compareAndSet(false, true)) {
             return;
         }
         // The cluster's size is what has registered, and at least the voters (every node is a broker for now): the
         // topic waits for enough live brokers rather than being created with fewer replicas while nodes start.
         int clusterSize = Math.max(broker.image().cluster().brokers().size(), broker.config().quorumVoters().size());
-        short replicationFactor = (short) Math.min(broker.config().getInt("offsets.topic.replication.factor"),
+        short replicationFactor = (short) Math.min(broker.config().getInt(kind.replicationSetting()),
                 Math.max(1, clusterSize));
         if (broker.image().cluster().unfencedBrokerIds().size() < replicationFactor) {
-            creating.set(false);
+            kind.creating().set(false);
             return;
         }
-        CreateTopicSpec spec = new CreateTopicSpec(GroupCoordinatorService.OFFSETS_TOPIC,
-                broker.config().getInt("offsets.topic.num.partitions"), replicationFactor, Map.of(),
-                Map.of("cleanup.policy", "compact", "compression.type", "producer",
-                        "segment.bytes", String.valueOf(broker.config().getInt("offsets.topic.segment.bytes"))));
-        broker.createTopics(List.of(spec))
-                .whenComplete((results, error) -> creating.set(false));
+        Map<String, String> configs = new HashMap<>(Map.of("cleanup.policy", "compact",
+                "compression.type", "producer",
+                "segment.bytes", String.valueOf(broker.config().getInt(kind.segmentBytesSetting()))));
+        if (kind.minIsrSetting() != null) {
+            configs.put("min.insync.replicas", String.valueOf(Math.min(replicationFactor,
+                    broker.config().getInt(kind.minIsrSetting()))));
+        }
+        CreateTopicSpec spec = new CreateTopicSpec(kind.topic(), broker.config().getInt(kind.partitionsSetting()),
+                replicationFactor, Map.of(), configs);
+        broker.createTopics(List.of(spec)).whenComplete((results, error) -> kind.creating().set(false));
     }
 }

@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The coordinator's timer: a Netty hashed wheel with 10 ms ticks on one daemon thread. Thread-safe. */
-final class WheelTimer implements CoordinatorTimer, AutoCloseable {
+public final class WheelTimer implements CoordinatorTimer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WheelTimer.class);
 
     private final HashedWheelTimer wheel = new HashedWheelTimer(new DefaultThreadFactory("spool-group-timer", true),

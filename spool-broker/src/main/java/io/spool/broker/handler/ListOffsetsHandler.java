@@ -50,7 +50,7 @@ public final class ListOffsetsHandler implements RequestHandler {
             ListOffsetsTopicResponse out = new ListOffsetsTopicResponse().setName(topic.name());
             response.topics().add(out);
             for (ListOffsetsPartition p : topic.partitions()) {
-                ListOffsetsPartitionResponse result = lookup(topic.name(), p);
+                ListOffsetsPartitionResponse result = lookup(topic.name(), p, data.isolationLevel() == 1);
                 if (request.apiVersion() < 4) {
                     // The leader epoch is not ignorable: versions before 4 cannot carry it.
                     result.setLeaderEpoch(-1);
@@ -61,7 +61,7 @@ public final class ListOffsetsHandler implements RequestHandler {
         return CompletableFuture.completedFuture(response);
     }
 
-    private ListOffsetsPartitionResponse lookup(String topic, ListOffsetsPartition request) {
+    private ListOffsetsPartitionResponse lookup(String topic, ListOffsetsPartition request, boolean readCommitted) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(request.partitionIndex()).setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
         TopicPartition tp = new TopicPartition(topic, request.partitionIndex());
@@ -82,8 +82,10 @@ public final class ListOffsetsHandler implements RequestHandler {
         }
         PartitionLog log = p.log();
         long ts = request.timestamp();
+        // A read_committed consumer sees up to the last stable offset, as its fetches do.
+        long visibleEnd = readCommitted ? log.lastStableOffset() : log.highWatermark();
         if (ts == LATEST) {
-            return out.setOffset(log.highWatermark()).setLeaderEpoch(p.leaderEpoch());
+            return out.setOffset(visibleEnd).setLeaderEpoch(p.leaderEpoch());
         }
         if (ts == EARLIEST || ts == EARLIEST_LOCAL) {
             return out.setOffset(log.logStartOffset()).setLeaderEpoch(p.leaderEpoch());
@@ -99,7 +101,7 @@ public final class ListOffsetsHandler implements RequestHandler {
         } else {
             return out.setErrorCode(Errors.INVALID_REQUEST.code());
         }
-        if (found == null || found.offset() >= log.highWatermark()) {
+        if (found == null || found.offset() >= visibleEnd) {
             return out;
         }
         return out.setOffset(found.offset()).setTimestamp(found.timestamp()).setLeaderEpoch(found.leaderEpoch());

@@ -4,6 +4,7 @@ import io.spool.broker.network.CloseConnectionException;
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
 import io.spool.broker.replica.Partition;
+import io.spool.broker.txn.TransactionalAppends;
 import io.spool.metadata.PartitionRecord;
 import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.metadata.TopicImage;
@@ -35,16 +36,19 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  *
  * <p>Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
  * NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transactions yet), the shape checks of {@link ProduceRecordsCheck}
+ * INVALID_RECORD (transactional batches without a transactional id), the KIP-890 verification of
+ * {@link TransactionalAppends} (INVALID_TXN_STATE, PRODUCER_FENCED, NOT_ENOUGH_REPLICAS), the shape checks of {@link ProduceRecordsCheck}
  * (INVALID_RECORD, CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE for zstd below v7), and the log's own validation
  * errors (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER,
  * INVALID_PRODUCER_EPOCH, ...).
  */
 public final class ProduceHandler implements RequestHandler {
     private final BrokerContext broker;
+    private final TransactionalAppends transactions;
 
-    public ProduceHandler(BrokerContext broker) {
+    public ProduceHandler(BrokerContext broker, TransactionalAppends transactions) {
         this.broker = broker;
+        this.transactions = transactions;
     }
 
     @Override
@@ -77,8 +81,9 @@ public final class ProduceHandler implements RequestHandler {
                     anyError = true;
                     continue;
                 }
-                CompletableFuture<AppendResult> append = broker.replicas().append(partition.get(),
-                        (MemoryRecords) partitionData.records(), acks, data.timeoutMs());
+                MemoryRecords records = (MemoryRecords) partitionData.records();
+                CompletableFuture<AppendResult> append = transactions.append(data.transactionalId(), partition.get(),
+                        records, () -> broker.replicas().append(partition.get(), records, acks, data.timeoutMs()));
                 pending.add(append.thenAccept(result -> fill(out, result)));
             }
         }
@@ -129,9 +134,6 @@ public final class ProduceHandler implements RequestHandler {
         if (acks != -1 && acks != 0 && acks != 1) {
             return Errors.INVALID_REQUIRED_ACKS;
         }
-        if (data.transactionalId() != null) {
-            return Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
-        }
         if (image.isEmpty() || !image.get().partitions().containsKey(partition.index())) {
             boolean byId = topic.name() == null || topic.name().isEmpty();
             return byId && image.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -139,7 +141,12 @@ public final class ProduceHandler implements RequestHandler {
         if (!(partition.records() instanceof MemoryRecords records)) {
             return Errors.CORRUPT_MESSAGE;
         }
-        return ProduceRecordsCheck.check(version, records);
+        Errors shape = ProduceRecordsCheck.check(version, records);
+        if (shape == Errors.NONE && data.transactionalId() == null && TransactionalAppends.isTransactional(records)) {
+            // Without its transactional id the coordinator cannot be asked whether the write belongs to a transaction.
+            return Errors.INVALID_RECORD;
+        }
+        return shape;
     }
 
     private static void fill(PartitionProduceResponse out, AppendResult result) {

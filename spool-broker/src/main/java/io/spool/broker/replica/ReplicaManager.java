@@ -115,11 +115,36 @@ public final class ReplicaManager implements MetadataListener {
             long timeoutMs) {
         PartitionLog log = partition.log();
         if (acks == -1 && partition.isr().size() < partition.minInsyncReplicas()) {
-            return CompletableFuture.completedFuture(AppendResult.failure(Errors.NOT_ENOUGH_REPLICAS,
-                    "The in-sync replicas " + partition.isr() + " are fewer than min.insync.replicas="
-                            + partition.minInsyncReplicas(), log.logStartOffset()));
+            return CompletableFuture.completedFuture(notEnoughReplicas(partition));
         }
-        AppendResult result = log.appendAsLeader(records, partition.leaderEpoch());
+        return awaitDurable(partition, log.appendAsLeader(records, partition.leaderEpoch()), acks, timeoutMs);
+    }
+
+    /**
+     * Writes a transaction marker (WriteTxnMarkers) to a partition this node leads, as acks=all: the future
+     * completes once the high watermark covers it, with the log's error (INVALID_PRODUCER_EPOCH,
+     * TRANSACTION_COORDINATOR_FENCED, KAFKA_STORAGE_ERROR), NOT_ENOUGH_REPLICAS, or REQUEST_TIMED_OUT.
+     */
+    public CompletableFuture<AppendResult> appendTxnMarker(Partition partition, long producerId, short producerEpoch,
+            int coordinatorEpoch, boolean commit, long timeoutMs) {
+        PartitionLog log = partition.log();
+        if (partition.isr().size() < partition.minInsyncReplicas()) {
+            return CompletableFuture.completedFuture(notEnoughReplicas(partition));
+        }
+        AppendResult result = log.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit,
+                partition.leaderEpoch());
+        return awaitDurable(partition, result, (short) -1, timeoutMs);
+    }
+
+    private static AppendResult notEnoughReplicas(Partition partition) {
+        return AppendResult.failure(Errors.NOT_ENOUGH_REPLICAS, "The in-sync replicas " + partition.isr()
+                + " are fewer than min.insync.replicas=" + partition.minInsyncReplicas(),
+                partition.log().logStartOffset());
+    }
+
+    private CompletableFuture<AppendResult> awaitDurable(Partition partition, AppendResult result, short acks,
+            long timeoutMs) {
+        PartitionLog log = partition.log();
         if (result.error() != Errors.NONE && !result.isOlderDuplicate()) {
             return CompletableFuture.completedFuture(result);
         }
@@ -202,9 +227,18 @@ public final class ReplicaManager implements MetadataListener {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    /** As {@link #append(Partition, MemoryRecords, short, long)} with acks=all and a 30 s timeout. */
-    public CompletableFuture<AppendResult> append(Partition partition, MemoryRecords records) {
-        return append(partition, records, (short) -1, 30_000);
+    /**
+     * A coordinator's records (group or transaction state) to its internal partition, as acks=all with a 30 s
+     * timeout. A TxnOffsetCommit batch carries the producer's id and epoch but no sequence numbers: the log checks
+     * its epoch and opens the transaction, and skips the sequence checks meant for producers.
+     */
+    public CompletableFuture<AppendResult> appendFromCoordinator(Partition partition, MemoryRecords records) {
+        PartitionLog log = partition.log();
+        if (partition.isr().size() < partition.minInsyncReplicas()) {
+            return CompletableFuture.completedFuture(notEnoughReplicas(partition));
+        }
+        return awaitDurable(partition, log.appendFromCoordinator(records, partition.leaderEpoch()), (short) -1,
+                30_000);
     }
 
     /**
