@@ -134,6 +134,45 @@ class CliIT {
     }
 
     @Test
+    void shouldListAndDescribeAnOpenTransactionAndItsProducer() throws Exception {
+        String topic = "cli-txn";
+        ExternalCommand.Result created = spoolCli.client("topic", "create", topic, "--partitions", "2");
+        assertThat(created.exitCode()).as(created.describe()).isZero();
+        try (var producer = Clients.producer(spool.bootstrap(), Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "cli-txn-id"))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 1, null,
+                    value(0).getBytes(StandardCharsets.UTF_8))).get();
+
+            ExternalCommand.Result listed = spoolCli.client("txn", "list", "--state", "ongoing");
+            ExternalCommand.Result described = spoolCli.client("txn", "describe", "cli-txn-id");
+            ExternalCommand.Result producers = spoolCli.client("producer", "describe", "--topic", topic);
+            ExternalCommand.Result unknown = spoolCli.client("txn", "describe", "no-such-txn-id");
+            producer.commitTransaction();
+
+            assertThat(listed.exitCode()).as(listed.describe()).isZero();
+            assertThat(listed.stdoutLines()).hasSize(2);
+            assertThat(listed.stdoutLines().get(0).split("\\s+")).containsExactly("TRANSACTIONAL-ID", "PRODUCER-ID",
+                    "STATE");
+            assertThat(listed.stdoutLines().get(1).split("\\s+")).startsWith("cli-txn-id").endsWith("Ongoing");
+            assertThat(described.exitCode()).as(described.describe()).isZero();
+            String[] row = described.stdoutLines().get(1).split("\\s+");
+            assertThat(row[0]).isEqualTo("cli-txn-id");
+            assertThat(row[4]).isEqualTo("Ongoing");
+            assertThat(row[row.length - 1]).isEqualTo(topic + "-1");
+            assertThat(producers.exitCode()).as(producers.describe()).isZero();
+            assertThat(producers.stdoutLines()).hasSize(2);
+            String[] state = producers.stdoutLines().get(1).split("\\s+");
+            assertThat(state[0]).isEqualTo("1");
+            assertThat(state[1]).isEqualTo(row[2]);
+            assertThat(state[state.length - 1]).isEqualTo("0");
+            assertThat(unknown.exitCode()).as(unknown.describe()).isEqualTo(1);
+            assertThat(unknown.stderr()).contains("no-such-txn-id");
+        }
+    }
+
+    @Test
     void shouldExitOneWithClearMessageWhenCreatingATopicThatExists() {
         String topic = "cli-exists";
         ExternalCommand.Result first = spoolCli.client("topic", "create", topic, "--partitions", "1");
