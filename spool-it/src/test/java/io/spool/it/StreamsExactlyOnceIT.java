@@ -77,18 +77,19 @@ class StreamsExactlyOnceIT {
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(spool.bootstrap(), Map.of());
                 CommittedCounts output = new CommittedCounts(spool.bootstrap())) {
             send(producer, lines, 0, batch, firstWindow);
-            awaitOutput(output, () -> output.updates() >= batch);
+            awaitOutput(output, "first committed counts", () -> output.updates() >= batch);
 
             send(producer, lines, batch, 2 * batch, firstWindow);
             long before = output.updates();
-            awaitOutput(output, () -> output.updates() >= before + batch / 2);
+            awaitOutput(output, "committed counts of the second batch", () -> output.updates() >= before + batch / 2);
             app.kill();
             System.out.println("StreamsExactlyOnceIT: app killed at " + output.updates() + " of "
                     + 2 * WORDS_PER_LINE * 2 * batch + " committed count updates");
             app.restart();
 
             long beforeSpoolKill = output.updates();
-            awaitOutput(output, () -> output.updates() >= beforeSpoolKill + batch / 2);
+            awaitOutput(output, "committed counts after the app restarted",
+                    () -> output.updates() >= beforeSpoolKill + batch / 2);
             spool.kill();
             System.out.println("StreamsExactlyOnceIT: Spool killed at " + output.updates() + " of "
                     + 2 * WORDS_PER_LINE * 2 * batch + " committed count updates");
@@ -97,7 +98,8 @@ class StreamsExactlyOnceIT {
             send(producer, lines, 2 * batch, LINES, firstWindow);
             Map<String, Long> expectedCounts = expectedCounts(lines);
             Map<String, Long> expectedWindowed = expectedWindowedCounts(lines, firstWindow);
-            awaitOutput(output, () -> output.reached(WordCountApp.COUNTS, expectedCounts)
+            awaitOutput(output, "every count at its final value",
+                    () -> output.reached(WordCountApp.COUNTS, expectedCounts)
                     && output.reached(WordCountApp.WINDOWED, expectedWindowed));
             output.drain();
 
@@ -155,8 +157,9 @@ class StreamsExactlyOnceIT {
     }
 
     /** Polls the output until {@code condition} holds, failing at once if the app's JVM has exited. */
-    private void awaitOutput(CommittedCounts output, BooleanSupplier condition) {
-        await().atMost(AWAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
+    private void awaitOutput(CommittedCounts output, String what, BooleanSupplier condition) {
+        String alias = what + " (see " + app.log() + ", kept as target/StreamsExactlyOnceIT-word-count.log)";
+        await(alias).atMost(AWAIT).pollInterval(Duration.ofMillis(10)).until(() -> {
             assertThat(app.isAlive()).as("word count app alive; see %s", app.log()).isTrue();
             output.poll();
             return condition.getAsBoolean();
