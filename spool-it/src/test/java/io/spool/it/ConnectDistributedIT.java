@@ -86,6 +86,8 @@ class ConnectDistributedIT {
         await().atMost(AWAIT).until(() -> outputLines().size() >= 100);
 
         spool.kill();
+        System.out.println("ConnectDistributedIT: Spool killed with " + outputLines().size() + " of "
+                + written.size() + " lines in the output file");
         appendLines(200, 300);
         spool.restart();
         appendLines(300, 400);
