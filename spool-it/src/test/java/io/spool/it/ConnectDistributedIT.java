@@ -64,7 +64,7 @@ class ConnectDistributedIT {
 
     @Test
     void shouldCopyEveryLineExactlyOnceInOrderAcrossACleanWorkerRestart() throws Exception {
-        startPipeline();
+        startPipeline(Map.of());
         appendLines(0, 200);
         awaitOutputHoldsEverything();
 
@@ -76,28 +76,37 @@ class ConnectDistributedIT {
         appendLines(400, 500);
 
         awaitOutputHoldsEverything();
-        assertTopicHoldsEveryLineOnce();
     }
 
     @Test
     void shouldCopyEveryLineExactlyOnceInOrderWhenSpoolIsKilledUnderTheWorker() throws Exception {
-        startPipeline();
-        appendLines(0, 200);
+        // Connect is at-least-once by default, and two of its defaults would duplicate lines here whatever the
+        // broker: its source producers are not idempotent (a batch appended before the kill but not acknowledged is
+        // appended again by the retry), and a worker that cannot reach its group coordinator for
+        // heartbeat.interval.ms (3 s) revokes its own tasks, which then redo what they had not committed. With
+        // idempotence on and a 10 s heartbeat interval (Spool restarts well within it) every line must be copied
+        // exactly once: what is left to Spool is deduplicating the retried batch across its restart, keeping the
+        // groups' members and committed offsets, and losing no acknowledged record.
+        startPipeline(Map.of("producer.enable.idempotence", "true", "heartbeat.interval.ms", "10000",
+                "session.timeout.ms", "30000"));
+        appendLines(0, 100);
         await().atMost(AWAIT).until(() -> outputLines().size() >= 100);
 
+        // Killed while the sink copies a burst: some of it in the output file, its offsets not all committed.
+        appendLines(100, 10_100);
+        await().atMost(AWAIT).pollInterval(Duration.ofMillis(5)).until(() -> outputLines().size() > 100);
         spool.kill();
         System.out.println("ConnectDistributedIT: Spool killed with " + outputLines().size() + " of "
                 + written.size() + " lines in the output file");
-        appendLines(200, 300);
+        appendLines(10_100, 10_200);
         spool.restart();
-        appendLines(300, 400);
+        appendLines(10_200, 10_300);
 
         awaitOutputHoldsEverything();
-        assertTopicHoldsEveryLineOnce();
     }
 
     /** Starts Spool and a worker, and runs the two file connectors on a one-partition topic. */
-    private void startPipeline() throws Exception {
+    private void startPipeline(Map<String, String> workerSettings) throws Exception {
         spool = SpoolProcess.start(dir.resolve("spool"));
         try (Admin admin = Clients.admin(spool.bootstrap())) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
@@ -105,7 +114,7 @@ class ConnectDistributedIT {
         input = dir.resolve("input.txt");
         output = dir.resolve("output.txt");
         Files.createFile(input);
-        worker = ConnectWorker.start(spool.bootstrap(), GROUP, Map.of());
+        worker = ConnectWorker.start(spool.bootstrap(), GROUP, workerSettings);
         putConnector(SOURCE, Map.of("connector.class", FileConnectors.Source.class.getName(),
                 "tasks.max", "1", "file", input.toString(), "topic", TOPIC));
         putConnector(SINK, Map.of("connector.class", FileConnectors.Sink.class.getName(),
@@ -149,7 +158,8 @@ class ConnectDistributedIT {
 
     /**
      * Waits until the topic holds as many records as lines were written and the sink has committed them all, so
-     * nothing more will reach the output file, then checks that the file holds every line once, in order.
+     * nothing more will reach the output file, then checks that the topic and the file hold every line once, in
+     * order.
      */
     private void awaitOutputHoldsEverything() throws Exception {
         TopicPartition partition = new TopicPartition(TOPIC, 0);
@@ -163,6 +173,7 @@ class ConnectDistributedIT {
                         && outputLines().size() >= written.size();
             });
         }
+        assertTopicHoldsEveryLineOnce();
         assertThat(outputLines()).as("lines in the output file").containsExactlyElementsOf(written);
     }
 
