@@ -15,10 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -170,6 +173,38 @@ class TransactionsIT {
             assertThat(readAll(topic, "read_committed").values().stream().flatMap(List::stream).toList())
                     .containsExactlyInAnyOrderElementsOf(expected);
         }
+    }
+
+    @Test
+    void shouldCommitConsumedOffsetsOnlyWithTheirTransaction() throws Exception {
+        String topic = createTopic("offsets-in-txn");
+        String group = "txn-offsets-group";
+        TopicPartition input = new TopicPartition(topic, 0);
+        try (KafkaProducer<byte[], byte[]> producer = transactional("offsets", 60_000);
+             Admin admin = Clients.admin(spool.bootstrap())) {
+            producer.initTransactions();
+            ConsumerGroupMetadata metadata = new ConsumerGroupMetadata(group);
+            producer.beginTransaction();
+            send(producer, topic, "aborted-output", 3);
+            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(50)), metadata);
+            producer.abortTransaction();
+            assertThat(committedOffsets(admin, group)).doesNotContainKey(input);
+
+            producer.beginTransaction();
+            send(producer, topic, "committed-output", 3);
+            producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(60)), metadata);
+            producer.commitTransaction();
+            assertThat(committedOffsets(admin, group)).containsEntry(input, new OffsetAndMetadata(60));
+        }
+    }
+
+    /** The group's committed offsets as a read_committed consumer sees them (requireStable). */
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(Admin admin, String group)
+            throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(admin.listConsumerGroupOffsets(group,
+                new ListConsumerGroupOffsetsOptions().requireStable(true)).partitionsToOffsetAndMetadata().get());
+        offsets.values().removeIf(java.util.Objects::isNull);
+        return offsets;
     }
 
     private static String createTopic(String name) throws Exception {

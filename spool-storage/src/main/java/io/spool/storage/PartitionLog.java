@@ -275,10 +275,11 @@ public final class PartitionLog {
 
     /**
      * Appends a coordinator's own records (group or transaction state) as leader. They are trusted: no record
-     * validation and no sequence checks, as a TxnOffsetCommit batch carries its producer's id and epoch but no
-     * sequence numbers (as Kafka's coordinators write it). Only a producer epoch older than the one this log knows is
-     * refused, with INVALID_PRODUCER_EPOCH: a fenced producer's offsets must not join a transaction. A transactional
-     * batch opens its producer's transaction here like any other. KAFKA_STORAGE_ERROR if the disk write fails.
+     * validation and no sequence checks: a TxnOffsetCommit batch carries its producer's id and epoch, but its
+     * sequence is the coordinator's placeholder, not the producer's. Only a producer epoch older than the one this
+     * log knows is refused, with INVALID_PRODUCER_EPOCH: a fenced producer's offsets must not join a transaction. A
+     * transactional batch opens its producer's transaction here like any other. KAFKA_STORAGE_ERROR if the disk write
+     * fails.
      */
     public AppendResult appendFromCoordinator(MemoryRecords records, int leaderEpoch) {
         lock.lock();

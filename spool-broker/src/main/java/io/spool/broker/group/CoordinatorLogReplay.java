@@ -93,7 +93,8 @@ public final class CoordinatorLogReplay {
 
     /**
      * One batch of coordinator records; with a producer id it is that producer's transactional batch (a
-     * TxnOffsetCommit), without sequence numbers, as Kafka's coordinators write them.
+     * TxnOffsetCommit). Its base sequence is 0 only because the batch format requires one for a transactional batch:
+     * the log does not check a coordinator's sequences (see PartitionLog#appendFromCoordinator).
      */
     public static MemoryRecords batch(long now, List<CoordinatorRecord> records, long producerId,
             short producerEpoch) {
@@ -104,7 +105,7 @@ public final class CoordinatorLogReplay {
         boolean transactional = producerId != RecordBatch.NO_PRODUCER_ID;
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(size), RecordBatch.CURRENT_MAGIC_VALUE,
                 Compression.NONE, TimestampType.CREATE_TIME, 0L, now, producerId, producerEpoch,
-                RecordBatch.NO_SEQUENCE, transactional, RecordBatch.NO_PARTITION_LEADER_EPOCH);
+                transactional ? 0 : RecordBatch.NO_SEQUENCE, transactional, RecordBatch.NO_PARTITION_LEADER_EPOCH);
         for (CoordinatorRecord r : records) {
             builder.append(now, r.key(), r.value());
         }

@@ -229,7 +229,7 @@ public final class ReplicaManager implements MetadataListener {
 
     /**
      * A coordinator's records (group or transaction state) to its internal partition, as acks=all with a 30 s
-     * timeout. A TxnOffsetCommit batch carries the producer's id and epoch but no sequence numbers: the log checks
+     * timeout. A TxnOffsetCommit batch carries the producer's id and epoch but a placeholder sequence: the log checks
      * its epoch and opens the transaction, and skips the sequence checks meant for producers.
      */
     public CompletableFuture<AppendResult> appendFromCoordinator(Partition partition, MemoryRecords records) {
