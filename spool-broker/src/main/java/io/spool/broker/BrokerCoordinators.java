@@ -35,7 +35,9 @@ final class BrokerCoordinators implements AutoCloseable {
     private final TxnMarkerWriter markerWriter;
     private final BrokerChannel brokerChannel;
     private final TxnMarkerSender markerSender;
+    private final TxnVerifier verifier;
     private final TransactionalAppends transactionalAppends;
+    private final String interBrokerListener;
 
     BrokerCoordinators(ServerConfig config, BrokerContext broker) {
         this.groups = new GroupCoordinatorService(config, broker.replicas(), broker.clock());
@@ -49,14 +51,14 @@ final class BrokerCoordinators implements AutoCloseable {
                     }
                     return new ProducerIdBlock(response.producerIdStart(), response.producerIdLen());
                 }), broker.nodeId());
-        this.brokerChannel = new BrokerChannel(broker.nodeId(), broker::image,
-                config.getString("inter.broker.listener.name"));
+        this.interBrokerListener = config.getString("inter.broker.listener.name");
+        this.brokerChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener);
         this.markerWriter = new TxnMarkerWriter(broker, groups.coordinator());
         this.markerSender = new TxnMarkerSender(broker.nodeId(), broker::image, markerWriter, brokerChannel);
         this.transactions = new TransactionCoordinatorService(config, broker.replicas(), broker.clock(),
                 markerSender, producerIds::nextId, groups::partitionFor, broker::image);
-        this.transactionalAppends = new TransactionalAppends(new TxnVerifier(broker.nodeId(), broker::image,
-                transactions.coordinator(), brokerChannel));
+        this.verifier = new TxnVerifier(broker.nodeId(), broker::image, transactions.coordinator(), brokerChannel);
+        this.transactionalAppends = new TransactionalAppends(verifier);
     }
 
     /** Subscribes the coordinators' partitions to the metadata (before it is replayed). */
@@ -78,7 +80,8 @@ final class BrokerCoordinators implements AutoCloseable {
     /** Registers the group and transaction APIs, FindCoordinator and InitProducerId. */
     void register(RequestDispatcher.Builder builder, BrokerContext broker) {
         GroupApis.register(builder, groups.coordinator());
-        TransactionApis.register(builder, transactions.coordinator(), groups.coordinator(), markerWriter);
+        TransactionApis.register(builder, transactions.coordinator(), groups.coordinator(), markerWriter, verifier,
+                broker.replicas(), interBrokerListener);
         builder.register(ApiKeys.INIT_PRODUCER_ID, 0, 5,
                         new InitProducerIdHandler(producerIds, transactions.coordinator()))
                 .register(ApiKeys.FIND_COORDINATOR, 0, 6, new FindCoordinatorHandler(broker,

@@ -31,15 +31,18 @@ final class SpoolProcess implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    /** The port of a separate inter-broker listener INTERNAL, or 0 when brokers share PLAINTEXT with clients. */
+    private final int internalPort;
     private final Map<String, String> overrides;
     private final List<String> jvmOptions;
     private Process process;
 
-    private SpoolProcess(Path dir, int port, int controllerPort, Map<String, String> overrides,
+    private SpoolProcess(Path dir, int port, int controllerPort, int internalPort, Map<String, String> overrides,
             List<String> jvmOptions) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.internalPort = internalPort;
         this.overrides = overrides;
         this.jvmOptions = jvmOptions;
     }
@@ -55,9 +58,21 @@ final class SpoolProcess implements AutoCloseable {
      */
     static SpoolProcess start(Path dir, Map<String, String> extraOverrides, List<String> jvmOptions) {
         Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
-        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), overrides, List.copyOf(jvmOptions));
+        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), 0, overrides, List.copyOf(jvmOptions));
         node.launch();
         return node;
+    }
+
+    /** Starts a node whose brokers talk on their own listener, INTERNAL ({@link #internalPort()}), not PLAINTEXT. */
+    static SpoolProcess startWithInternalListener(Path dir) {
+        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), freePort(), new LinkedHashMap<>(),
+                List.of());
+        node.launch();
+        return node;
+    }
+
+    int internalPort() {
+        return internalPort;
     }
 
     static SpoolProcess start(Path dir) {
@@ -182,6 +197,11 @@ final class SpoolProcess implements AutoCloseable {
         command.addAll(List.of("-cp", classpath(), "io.spool.cli.SpoolCli", "server"));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        if (internalPort > 0) {
+            settings.put("listeners", settings.get("listeners") + ",INTERNAL://127.0.0.1:" + internalPort);
+            settings.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT");
+            settings.put("inter.broker.listener.name", "INTERNAL");
+        }
         settings.put("log.dirs", dataDir().toString());
         settings.putAll(overrides);
         settings.forEach((k, v) -> {

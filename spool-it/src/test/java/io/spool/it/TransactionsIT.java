@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +28,22 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
+import org.apache.kafka.common.message.AddPartitionsToTxnResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
+import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +63,8 @@ class TransactionsIT {
 
     @BeforeAll
     static void startSpool() {
-        spool = SpoolProcess.start(dir);
+        // Brokers talk on their own listener, so that broker-only calls can be shown refused to clients.
+        spool = SpoolProcess.startWithInternalListener(dir);
     }
 
     @AfterAll
@@ -188,14 +206,126 @@ class TransactionsIT {
             send(producer, topic, "aborted-output", 3);
             producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(50)), metadata);
             producer.abortTransaction();
+            // Markers are written after EndTxn answers: wait until the coordinator says they all landed.
+            awaitState(admin, "offsets", TransactionState.COMPLETE_ABORT);
             assertThat(committedOffsets(admin, group)).doesNotContainKey(input);
 
             producer.beginTransaction();
             send(producer, topic, "committed-output", 3);
             producer.sendOffsetsToTransaction(Map.of(input, new OffsetAndMetadata(60)), metadata);
             producer.commitTransaction();
+            awaitState(admin, "offsets", TransactionState.COMPLETE_COMMIT);
             assertThat(committedOffsets(admin, group)).containsEntry(input, new OffsetAndMetadata(60));
         }
+    }
+
+    @Test
+    void shouldRefuseOffsetsMarkersAndWritesFromWhereTheyDoNotBelong() throws Exception {
+        String topic = createTopic("refused");
+        try (WireConnection wire = WireConnection.open(spool.port(), Duration.ofSeconds(10));
+             WireConnection internal = WireConnection.open(spool.internalPort(), Duration.ofSeconds(10))) {
+            int[] correlation = {0};
+            InitProducerIdResponseData init = await().atMost(Duration.ofSeconds(30)).until(() -> {
+                wire.request(ApiKeys.FIND_COORDINATOR, (short) 4, ++correlation[0], new FindCoordinatorRequestData()
+                        .setKeyType((byte) 1).setCoordinatorKeys(List.of("stray")));
+                return wire.<InitProducerIdResponseData>request(ApiKeys.INIT_PRODUCER_ID, (short) 4, ++correlation[0],
+                        new InitProducerIdRequestData().setTransactionalId("stray").setTransactionTimeoutMs(60_000)
+                                .setProducerId(-1).setProducerEpoch((short) -1));
+            }, r -> r.errorCode() == Errors.NONE.code());
+            long producerId = init.producerId();
+            short epoch = init.producerEpoch();
+
+            // Offsets the producer never added to a transaction (no AddOffsetsToTxn): no transaction is opened on
+            // the group's partition, which no marker would ever close.
+            TxnOffsetCommitResponseData stray = await().atMost(Duration.ofSeconds(30)).until(() -> {
+                wire.request(ApiKeys.FIND_COORDINATOR, (short) 4, ++correlation[0], new FindCoordinatorRequestData()
+                        .setKeyType((byte) 0).setCoordinatorKeys(List.of("stray-group")));
+                return wire.<TxnOffsetCommitResponseData>request(ApiKeys.TXN_OFFSET_COMMIT, (short) 3,
+                        ++correlation[0], txnOffsetCommit("stray", producerId, epoch, topic));
+            }, r -> !Set.of(Errors.COORDINATOR_LOAD_IN_PROGRESS.code(), Errors.NOT_COORDINATOR.code(),
+                    Errors.COORDINATOR_NOT_AVAILABLE.code()).contains(r.topics().get(0).partitions().get(0).errorCode()));
+            assertThat(stray.topics().get(0).partitions().get(0).errorCode()).isEqualTo(Errors.INVALID_TXN_STATE.code());
+            TxnOffsetCommitResponseData anonymous = wire.request(ApiKeys.TXN_OFFSET_COMMIT, (short) 3,
+                    ++correlation[0], txnOffsetCommit("", producerId, epoch, topic));
+            assertThat(anonymous.topics().get(0).partitions().get(0).errorCode())
+                    .isEqualTo(Errors.INVALID_REQUEST.code());
+
+            // A transactional batch without a transactional id cannot be verified: refused as Kafka refuses it.
+            ProduceRequestData produce = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+            produce.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+                    new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords
+                            .withTransactionalRecords(Compression.NONE, producerId, epoch, 0,
+                                    new SimpleRecord("stray".getBytes(StandardCharsets.UTF_8)))))));
+            ProduceResponseData produced = wire.request(ApiKeys.PRODUCE, (short) 9, ++correlation[0], produce);
+            assertThat(produced.responses().iterator().next().partitionResponses().get(0).errorCode())
+                    .isEqualTo(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code());
+
+            // Markers and verification are broker-to-broker calls: a client must not end another's transaction.
+            WriteTxnMarkersResponseData markers = wire.request(ApiKeys.WRITE_TXN_MARKERS, (short) 1,
+                    ++correlation[0], marker(producerId, epoch, topic));
+            assertThat(markers.markers().get(0).topics().get(0).partitions().get(0).errorCode())
+                    .isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+            AddPartitionsToTxnResponseData verify = wire.request(ApiKeys.ADD_PARTITIONS_TO_TXN, (short) 4,
+                    ++correlation[0], verifyOnly("stray", producerId, epoch, topic));
+            assertThat(verify.errorCode()).isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+            // On the inter-broker listener they are served.
+            AddPartitionsToTxnResponseData verified = internal.request(ApiKeys.ADD_PARTITIONS_TO_TXN, (short) 4,
+                    ++correlation[0], verifyOnly("stray", producerId, epoch, topic));
+            assertThat(verified.errorCode()).isZero();
+            assertThat(verified.resultsByTransaction().find("stray").topicResults().find(topic).resultsByPartition()
+                    .find(0).partitionErrorCode()).as("not in a transaction").isEqualTo(Errors.INVALID_TXN_STATE.code());
+            WriteTxnMarkersResponseData unknown = internal.request(ApiKeys.WRITE_TXN_MARKERS, (short) 1,
+                    ++correlation[0], marker(producerId, epoch, "no-such-topic"));
+            assertThat(unknown.markers().get(0).topics().get(0).partitions().get(0).errorCode())
+                    .isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        // Nothing was opened: the partitions stay stable, and the transactional id still works.
+        try (KafkaProducer<byte[], byte[]> producer = transactional("stray", 60_000)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            List<String> values = send(producer, topic, "after-stray", 6);
+            producer.commitTransaction();
+            assertThat(readAll(topic, "read_committed").values().stream().flatMap(List::stream).toList())
+                    .containsExactlyInAnyOrderElementsOf(values);
+        }
+    }
+
+    private static TxnOffsetCommitRequestData txnOffsetCommit(String transactionalId, long producerId, short epoch,
+            String topic) {
+        TxnOffsetCommitRequestData request = new TxnOffsetCommitRequestData().setTransactionalId(transactionalId)
+                .setGroupId("stray-group").setProducerId(producerId).setProducerEpoch(epoch);
+        request.topics().add(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic().setName(topic)
+                .setPartitions(List.of(new TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                        .setPartitionIndex(0).setCommittedOffset(5))));
+        return request;
+    }
+
+    private static WriteTxnMarkersRequestData marker(long producerId, short epoch, String topic) {
+        WriteTxnMarkersRequestData request = new WriteTxnMarkersRequestData();
+        request.markers().add(new WriteTxnMarkersRequestData.WritableTxnMarker().setProducerId(producerId)
+                .setProducerEpoch(epoch).setTransactionResult(true).setCoordinatorEpoch(0)
+                .setTopics(List.of(new WriteTxnMarkersRequestData.WritableTxnMarkerTopic().setName(topic)
+                        .setPartitionIndexes(List.of(0)))));
+        return request;
+    }
+
+    private static AddPartitionsToTxnRequestData verifyOnly(String transactionalId, long producerId, short epoch,
+            String topic) {
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic t = new AddPartitionsToTxnRequestData
+                .AddPartitionsToTxnTopic().setName(topic).setPartitions(List.of(0));
+        AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction txn = new AddPartitionsToTxnRequestData
+                .AddPartitionsToTxnTransaction().setTransactionalId(transactionalId).setProducerId(producerId)
+                .setProducerEpoch(epoch).setVerifyOnly(true);
+        txn.topics().add(t);
+        AddPartitionsToTxnRequestData request = new AddPartitionsToTxnRequestData();
+        request.transactions().add(txn);
+        return request;
+    }
+
+    private static void awaitState(Admin admin, String transactionalId, TransactionState state) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin
+                .describeTransactions(List.of(transactionalId)).description(transactionalId).get().state())
+                .isEqualTo(state));
     }
 
     /** The group's committed offsets as a read_committed consumer sees them (requireStable). */

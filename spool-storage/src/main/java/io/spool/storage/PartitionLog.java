@@ -87,7 +87,8 @@ public final class PartitionLog {
         this.flushedOffset = flushedOffset;
         this.recoveryPoint = flushedOffset;
         this.timestampSearch = new LogTimestampSearch(segments);
-        producerState.onHighWatermark(logEndOffset);
+        // Transactions completed in the log stay unstable until the owner sets the high watermark (LogManager, from
+        // its checkpoint): a marker above it may not be replicated yet.
         refreshLastStableOffset();
         segments.values().forEach(s -> s.setIndexIntervalBytes(config.indexIntervalBytes()));
     }

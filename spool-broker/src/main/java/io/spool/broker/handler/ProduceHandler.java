@@ -36,8 +36,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  *
  * <p>Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
  * NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
- * INVALID_RECORD (transactional batches without a transactional id), the KIP-890 verification of
- * {@link TransactionalAppends} (INVALID_TXN_STATE, PRODUCER_FENCED, NOT_ENOUGH_REPLICAS), the shape checks of {@link ProduceRecordsCheck}
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (transactional batches without a transactional id), the KIP-890
+ * verification of {@link TransactionalAppends} (INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, NOT_ENOUGH_REPLICAS), the
+ * shape checks of {@link ProduceRecordsCheck}
  * (INVALID_RECORD, CORRUPT_MESSAGE, UNSUPPORTED_COMPRESSION_TYPE for zstd below v7), and the log's own validation
  * errors (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE, INVALID_TIMESTAMP, OUT_OF_ORDER_SEQUENCE_NUMBER,
  * INVALID_PRODUCER_EPOCH, ...).
@@ -143,8 +144,9 @@ public final class ProduceHandler implements RequestHandler {
         }
         Errors shape = ProduceRecordsCheck.check(version, records);
         if (shape == Errors.NONE && data.transactionalId() == null && TransactionalAppends.isTransactional(records)) {
-            // Without its transactional id the coordinator cannot be asked whether the write belongs to a transaction.
-            return Errors.INVALID_RECORD;
+            // Without its transactional id the coordinator cannot be asked whether the write belongs to a
+            // transaction; Kafka refuses it as an unauthorized transactional id.
+            return Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
         }
         return shape;
     }

@@ -48,20 +48,31 @@ public final class TransactionalAppends {
             return append.get();
         }
         Key key = new Key(partition.topicPartition(), first.producerId());
-        AtomicReference<CompletableFuture<AppendResult>> mine = new AtomicReference<>();
-        queued.compute(key, (k, previous) -> {
+        // Only the queue's bookkeeping happens inside compute; the appends and verifications run after it.
+        CompletableFuture<AppendResult> mine = new CompletableFuture<>();
+        AtomicReference<CompletableFuture<AppendResult>> before = new AtomicReference<>();
+        boolean queuedUp = queued.compute(key, (k, previous) -> {
             if (previous == null && partition.log().hasOngoingTransaction(k.producerId())) {
-                mine.set(append.get());
                 return null;
             }
-            CompletableFuture<?> before = previous == null ? CompletableFuture.completedFuture(null) : previous;
-            mine.set(before.handle((r, e) -> null).thenCompose(ignored ->
-                    verifiedAppend(transactionalId, partition, first, append)));
-            return mine.get();
-        });
-        CompletableFuture<AppendResult> result = mine.get();
-        result.whenComplete((r, e) -> queued.remove(key, result));
-        return result;
+            before.set(previous);
+            return mine;
+        }) == mine;
+        if (!queuedUp) {
+            return append.get();
+        }
+        CompletableFuture<?> prior = before.get() == null ? CompletableFuture.completedFuture(null) : before.get();
+        prior.handle((r, e) -> null)
+                .thenCompose(ignored -> verifiedAppend(transactionalId, partition, first, append))
+                .whenComplete((r, e) -> {
+                    queued.remove(key, mine);
+                    if (e != null) {
+                        mine.completeExceptionally(e);
+                    } else {
+                        mine.complete(r);
+                    }
+                });
+        return mine;
     }
 
     private CompletableFuture<AppendResult> verifiedAppend(String transactionalId, Partition partition,

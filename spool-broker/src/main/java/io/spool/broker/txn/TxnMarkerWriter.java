@@ -6,6 +6,7 @@ import io.spool.broker.replica.Partition;
 import io.spool.coordinator.GroupCoordinator;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
  * Writes transaction markers to the partitions this node leads, for WriteTxnMarkers and for the local transaction
  * coordinator. A marker is acknowledged once the in-sync replicas have it (as acks=all). A COMMIT or ABORT written
  * to a partition of {@code __consumer_offsets} also completes that producer's pending transactional offsets in the
- * group coordinator. Thread-safe.
+ * group coordinator; such a marker is written only once the group coordinator has loaded the partition (Kafka
+ * answers NOT_LEADER_OR_FOLLOWER meanwhile, as here). Thread-safe.
  */
 public final class TxnMarkerWriter {
     private static final long TIMEOUT_MS = 30_000;
@@ -37,7 +39,7 @@ public final class TxnMarkerWriter {
     public CompletableFuture<Map<TopicPartition, Errors>> write(long producerId, short producerEpoch,
             int coordinatorEpoch, boolean commit, Collection<TopicPartition> partitions) {
         Map<TopicPartition, CompletableFuture<Errors>> results = new LinkedHashMap<>();
-        for (TopicPartition tp : partitions) {
+        for (TopicPartition tp : new LinkedHashSet<>(partitions)) {
             results.put(tp, writeOne(tp, producerId, producerEpoch, coordinatorEpoch, commit));
         }
         return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(ignored -> {
@@ -56,6 +58,11 @@ public final class TxnMarkerWriter {
         }
         Optional<Partition> partition = broker.replicas().partition(tp);
         if (partition.isEmpty() || partition.get().leaderId() != broker.nodeId()) {
+            return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
+        }
+        if (GroupCoordinatorService.OFFSETS_TOPIC.equals(tp.topic()) && !groups.isLoaded(tp.partition())) {
+            // The group coordinator has not read this partition yet (or failed to). A marker written now could fall
+            // between its read and its install, and the offsets it ends would stay pending: the coordinator retries.
             return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
         }
         return broker.replicas().appendTxnMarker(partition.get(), producerId, producerEpoch, coordinatorEpoch, commit,

@@ -23,7 +23,7 @@ import org.apache.kafka.common.protocol.Errors;
  * a late or stray write from opening a transaction that no marker will ever close, which would hold the last
  * stable offset back forever. Thread-safe.
  *
- * <p>Outcomes: NONE; the coordinator's INVALID_TXN_STATE / PRODUCER_FENCED / INVALID_PRODUCER_EPOCH; and
+ * <p>Outcomes: NONE; the coordinator's INVALID_TXN_STATE / INVALID_PRODUCER_EPOCH (also for PRODUCER_FENCED); and
  * NOT_ENOUGH_REPLICAS, retriable for the producer, when the coordinator cannot be asked or is not ready (Kafka
  * answers the same so that the client retries rather than fails).
  */
@@ -85,9 +85,13 @@ public final class TxnVerifier {
         return partition == null ? Errors.INVALID_TXN_STATE : Errors.forCode(partition.partitionErrorCode());
     }
 
-    /** Coordinator-side errors a producer could not act on become the retriable NOT_ENOUGH_REPLICAS. */
+    /**
+     * Coordinator-side errors a producer could not act on become the retriable NOT_ENOUGH_REPLICAS; PRODUCER_FENCED
+     * becomes INVALID_PRODUCER_EPOCH, which every Produce client version knows as fencing (as Kafka maps it).
+     */
     private static Errors retriable(Errors error) {
         return switch (error) {
+            case PRODUCER_FENCED -> Errors.INVALID_PRODUCER_EPOCH;
             case NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS,
                  REQUEST_TIMED_OUT, NETWORK_EXCEPTION, UNKNOWN_SERVER_ERROR -> Errors.NOT_ENOUGH_REPLICAS;
             default -> error;
