@@ -34,6 +34,8 @@ final class BrokerCoordinators implements AutoCloseable {
     private final ProducerIdManager producerIds;
     private final TxnMarkerWriter markerWriter;
     private final BrokerChannel brokerChannel;
+    /** Verification calls have their own lane: they must not queue behind markers waiting for replication. */
+    private final BrokerChannel verifyChannel;
     private final TxnMarkerSender markerSender;
     private final TxnVerifier verifier;
     private final TransactionalAppends transactionalAppends;
@@ -52,12 +54,13 @@ final class BrokerCoordinators implements AutoCloseable {
                     return new ProducerIdBlock(response.producerIdStart(), response.producerIdLen());
                 }), broker.nodeId());
         this.interBrokerListener = config.getString("inter.broker.listener.name");
-        this.brokerChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener);
+        this.brokerChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener, "txn-markers");
+        this.verifyChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener, "txn-verify");
         this.markerWriter = new TxnMarkerWriter(broker, groups.coordinator());
         this.markerSender = new TxnMarkerSender(broker.nodeId(), broker::image, markerWriter, brokerChannel);
         this.transactions = new TransactionCoordinatorService(config, broker.replicas(), broker.clock(),
                 markerSender, producerIds::nextId, groups::partitionFor, broker::image);
-        this.verifier = new TxnVerifier(broker.nodeId(), broker::image, transactions.coordinator(), brokerChannel);
+        this.verifier = new TxnVerifier(broker.nodeId(), broker::image, transactions.coordinator(), verifyChannel);
         this.transactionalAppends = new TransactionalAppends(verifier);
     }
 
@@ -99,6 +102,7 @@ final class BrokerCoordinators implements AutoCloseable {
         transactions.close();
         markerSender.close();
         brokerChannel.close();
+        verifyChannel.close();
         groups.close();
     }
 }

@@ -28,13 +28,16 @@ public final class BrokerChannel implements AutoCloseable {
     private final int nodeId;
     private final Supplier<MetadataImage> image;
     private final String listenerName;
+    private final String purpose;
     private final Map<Integer, Destination> destinations = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public BrokerChannel(int nodeId, Supplier<MetadataImage> image, String listenerName) {
+    /** @param purpose names the channel's threads ({@code spool-<purpose>-<brokerId>}), e.g. "txn-markers" */
+    public BrokerChannel(int nodeId, Supplier<MetadataImage> image, String listenerName, String purpose) {
         this.nodeId = nodeId;
         this.image = image;
         this.listenerName = listenerName;
+        this.purpose = purpose;
     }
 
     /**
@@ -98,7 +101,7 @@ public final class BrokerChannel implements AutoCloseable {
         Destination(int brokerId, Endpoint endpoint) {
             this.endpoint = endpoint;
             this.thread = Executors.newSingleThreadExecutor(
-                    new DefaultThreadFactory("spool-broker-channel-" + brokerId, true));
+                    new DefaultThreadFactory("spool-" + purpose + "-" + brokerId, true));
         }
 
         ApiMessage call(ApiKeys api, short version, ApiMessage request, int timeoutMs) throws IOException {
