@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
@@ -162,6 +163,30 @@ final class ClassicGroup implements Group {
         } else if (!members.containsKey(memberId)) {
             throw new UnknownMemberIdException("unknown member " + memberId);
         }
+    }
+
+    /**
+     * The member check of an offset commit (plain or transactional): COORDINATOR_NOT_AVAILABLE for a dead group; a
+     * commit that names a generation, member or instance must match them (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID,
+     * ILLEGAL_GENERATION); an anonymous one (no generation: the admin client, a manually assigning consumer, a
+     * transactional producer) is accepted by an Empty group, and by any group when {@code anonymousAlways}.
+     */
+    Errors validateCommitter(int generation, String memberId, String instanceId, boolean anonymousAlways) {
+        if (isIn(ClassicGroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
+        }
+        if (generation < 0 && isIn(ClassicGroupState.EMPTY)) {
+            return Errors.NONE;
+        }
+        if (generation >= 0 || !memberId.isEmpty() || instanceId != null) {
+            try {
+                validateMember(memberId, instanceId);
+            } catch (ApiException e) {
+                return Errors.forException(e);
+            }
+            return generation != this.generation ? Errors.ILLEGAL_GENERATION : Errors.NONE;
+        }
+        return anonymousAlways ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
     }
 
     int numAwaitingJoin() {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
@@ -118,25 +117,11 @@ final class OffsetHandler {
     }
 
     private static Errors validateClassicCommit(ClassicGroup g, OffsetCommitRequestData req) {
-        if (g.isIn(ClassicGroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        int generation = req.generationIdOrMemberEpoch();
-        if (generation < 0 && g.isIn(ClassicGroupState.EMPTY)) {
-            return Errors.NONE;
-        }
-        if (generation >= 0 || !req.memberId().isEmpty() || req.groupInstanceId() != null) {
-            try {
-                g.validateMember(req.memberId(), req.groupInstanceId());
-            } catch (ApiException e) {
-                return Errors.forException(e);
-            }
-            if (generation != g.generation) {
-                return Errors.ILLEGAL_GENERATION;
-            }
-        } else if (!g.isIn(ClassicGroupState.EMPTY)) {
-            // a commit without generation comes from the admin client or a manually assigning consumer
-            return Errors.UNKNOWN_MEMBER_ID;
+        // Without a generation: the admin client or a manually assigning consumer, only while the group is Empty.
+        Errors error = g.validateCommitter(req.generationIdOrMemberEpoch(), req.memberId(), req.groupInstanceId(),
+            false);
+        if (error != Errors.NONE) {
+            return error;
         }
         if (g.isIn(ClassicGroupState.COMPLETING_REBALANCE)) {
             return Errors.REBALANCE_IN_PROGRESS;

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
@@ -151,24 +150,7 @@ final class TxnOffsetHandler {
      * accepted by a group with members, and a rebalance in progress does not reject it.
      */
     private static Errors validateClassic(ClassicGroup g, TxnOffsetCommitRequestData req) {
-        if (g.isIn(ClassicGroupState.DEAD)) {
-            return Errors.COORDINATOR_NOT_AVAILABLE;
-        }
-        int generation = req.generationIdOrMemberEpoch();
-        if (generation < 0 && g.isIn(ClassicGroupState.EMPTY)) {
-            return Errors.NONE;
-        }
-        if (generation >= 0 || !req.memberId().isEmpty() || req.groupInstanceId() != null) {
-            try {
-                g.validateMember(req.memberId(), req.groupInstanceId());
-            } catch (ApiException e) {
-                return Errors.forException(e);
-            }
-            if (generation != g.generation) {
-                return Errors.ILLEGAL_GENERATION;
-            }
-        }
-        return Errors.NONE;
+        return g.validateCommitter(req.generationIdOrMemberEpoch(), req.memberId(), req.groupInstanceId(), true);
     }
 
     static TxnOffsetCommitResponseData errorResponse(TxnOffsetCommitRequestData req, Errors error) {

@@ -6,15 +6,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that moves only when told. */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
 
     private long nowMs;
 
-    ManualClock(long startMs) {
+    public ManualClock(long startMs) {
         this.nowMs = startMs;
     }
 
-    void set(long ms) {
+    public void set(long ms) {
         nowMs = ms;
     }
 

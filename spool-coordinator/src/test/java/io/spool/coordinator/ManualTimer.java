@@ -3,14 +3,14 @@ package io.spool.coordinator;
 import java.util.PriorityQueue;
 
 /** A timer driven by {@link #advance}: due tasks run in deadline order (then scheduling order) on the caller. */
-final class ManualTimer implements CoordinatorTimer {
+public final class ManualTimer implements CoordinatorTimer {
 
     private final ManualClock clock;
     private final PriorityQueue<Task> queue = new PriorityQueue<>((a, b) -> a.deadline != b.deadline
         ? Long.compare(a.deadline, b.deadline) : Long.compare(a.seq, b.seq));
     private long seq;
 
-    ManualTimer(ManualClock clock) {
+    public ManualTimer(ManualClock clock) {
         this.clock = clock;
     }
 
@@ -39,7 +39,7 @@ final class ManualTimer implements CoordinatorTimer {
         return t;
     }
 
-    void advance(long ms) {
+    public void advance(long ms) {
         long target = clock.millis() + ms;
         while (!queue.isEmpty() && queue.peek().deadline <= target) {
             Task t = queue.poll();
@@ -51,7 +51,7 @@ final class ManualTimer implements CoordinatorTimer {
         clock.set(target);
     }
 
-    int pending() {
+    public int pending() {
         return (int) queue.stream().filter(t -> !t.cancelled).count();
     }
 }

@@ -224,9 +224,9 @@ class TransactionCoordinatorTest {
         h.markers.failNext = 2;
         assertThat(h.end("t1", 1000, (short) 0, true)).isEqualTo(Errors.NONE);
         assertThat(h.state("t1")).isEqualTo("PrepareCommit");
-        h.clock.advance(TxnCompleter.RETRY_BACKOFF_MS);
+        h.timer.advance(TxnCompleter.RETRY_BACKOFF_MS);
         assertThat(h.state("t1")).isEqualTo("PrepareCommit");
-        h.clock.advance(TxnCompleter.RETRY_BACKOFF_MS);
+        h.timer.advance(TxnCompleter.RETRY_BACKOFF_MS);
         assertThat(h.state("t1")).isEqualTo("CompleteCommit");
         assertThat(h.markers.calls).hasSize(3);
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.spool.coordinator.CoordinatorRecord;
 import io.spool.coordinator.CoordinatorRecordLog;
+import io.spool.coordinator.ManualClock;
+import io.spool.coordinator.ManualTimer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -63,9 +65,9 @@ class TxnConcurrencyTest {
             TxnMarkerChannel markers = (pid, epoch, ce, commit, parts) -> CompletableFuture.runAsync(() ->
                 markerCalls.add(parts), io);
             AtomicLong pids = new AtomicLong();
-            TxnTestClock clock = new TxnTestClock(0);
+            ManualClock clock = new ManualClock(0);
             TransactionCoordinator c = new TransactionCoordinator(TransactionCoordinatorConfig.defaults(), log,
-                markers, () -> CompletableFuture.supplyAsync(pids::incrementAndGet, io), clock, clock, g -> 0,
+                markers, () -> CompletableFuture.supplyAsync(pids::incrementAndGet, io), new ManualTimer(clock), clock, g -> 0,
                 tp -> true);
             for (int p = 0; p < 50; p++) {
                 c.loadPartition(p, 1, List.of());

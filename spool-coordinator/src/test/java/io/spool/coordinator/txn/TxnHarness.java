@@ -1,5 +1,7 @@
 package io.spool.coordinator.txn;
 
+import io.spool.coordinator.ManualClock;
+import io.spool.coordinator.ManualTimer;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +31,8 @@ final class TxnHarness {
     static final short ADD_VERSION = 3;
     static final short END_VERSION = 4;
 
-    final TxnTestClock clock = new TxnTestClock(1_000_000L);
+    final ManualClock clock = new ManualClock(1_000_000L);
+    final ManualTimer timer = new ManualTimer(clock);
     final TxnTestLog log = new TxnTestLog();
     final FakeMarkers markers = new FakeMarkers();
     final AtomicLong nextPid = new AtomicLong(1000);
@@ -48,7 +51,7 @@ final class TxnHarness {
     }
 
     TransactionCoordinator newCoordinator() {
-        return new TransactionCoordinator(config, log, markers, this::producerId, clock, clock,
+        return new TransactionCoordinator(config, log, markers, this::producerId, timer, clock,
             g -> Math.abs(g.hashCode() % 50), tp -> !missingTopics.contains(tp.topic()));
     }
 

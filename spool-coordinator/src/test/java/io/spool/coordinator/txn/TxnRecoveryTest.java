@@ -77,10 +77,10 @@ class TxnRecoveryTest {
     void shouldAbortWithBumpedEpochWhenTransactionTimesOut() {
         h.init("t1");
         h.add("t1", 1000, (short) 0, foo0);
-        h.clock.advance(29_000);
+        h.timer.advance(29_000);
         h.coordinator.abortTimedOutTransactions();
         assertThat(h.state("t1")).isEqualTo("Ongoing");
-        h.clock.advance(2_000);
+        h.timer.advance(2_000);
         h.coordinator.abortTimedOutTransactions();
         assertThat(h.state("t1")).isEqualTo("CompleteAbort");
         FakeMarkers.Call call = h.markers.last();
@@ -93,7 +93,7 @@ class TxnRecoveryTest {
     @Test
     void shouldExpireIdWhenIdleLongerThanExpiration() {
         h.init("t1");
-        h.clock.advance(h.config.transactionalIdExpirationMs());
+        h.timer.advance(h.config.transactionalIdExpirationMs());
         h.coordinator.abortTimedOutTransactions();
         DescribeTransactionsResponseData.TransactionState d = describe("t1");
         assertThat(Errors.forCode(d.errorCode())).isEqualTo(Errors.TRANSACTIONAL_ID_NOT_FOUND);
@@ -123,7 +123,7 @@ class TxnRecoveryTest {
         h.init("a1");
         h.init("a2");
         h.add("a2", 1001, (short) 0, foo0);
-        h.clock.advance(5_000);
+        h.timer.advance(5_000);
         ListTransactionsResponseData all = h.coordinator.listTransactions(new ListTransactionsRequestData(),
             (short) 2);
         assertThat(all.transactionStates()).extracting(ListTransactionsResponseData.TransactionState::transactionalId)

@@ -1,5 +1,7 @@
 package io.spool.coordinator.txn;
 
+import io.spool.coordinator.ManualClock;
+import io.spool.coordinator.ManualTimer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +46,8 @@ final class TxnSimulation {
     }
 
     final Random random;
-    final TxnTestClock clock = new TxnTestClock(1_000_000L);
+    final ManualClock clock = new ManualClock(1_000_000L);
+    final ManualTimer timer = new ManualTimer(clock);
     final TxnTestLog log = new TxnTestLog();
     final FakeMarkers markers = new FakeMarkers();
     final List<Delivered> delivered = new ArrayList<>();
@@ -73,7 +76,7 @@ final class TxnSimulation {
             return out;
         };
         coordinator = new TransactionCoordinator(new TransactionCoordinatorConfig(PARTITIONS, 20_000, 1_000L,
-            60_000L), log, channel, () -> CompletableFuture.completedFuture(nextPid.getAndIncrement()), clock,
+            60_000L), log, channel, () -> CompletableFuture.completedFuture(nextPid.getAndIncrement()), timer,
             clock, g -> 0, tp -> true);
         for (int p = 0; p < PARTITIONS; p++) {
             coordinator.loadPartition(p, coordinatorEpoch, List.of());
@@ -97,7 +100,7 @@ final class TxnSimulation {
             markers.failNext = random.nextInt(4) == 0 ? 1 : 0;
             markers.release();
         } else if (dice < 85) {
-            clock.advance(random.nextInt(3_000));
+            timer.advance(random.nextInt(3_000));
         } else if (dice < 92) {
             coordinator.abortTimedOutTransactions();
         } else if (dice < 96) {
@@ -132,7 +135,7 @@ final class TxnSimulation {
         markers.release();
         loadUnloaded();
         markers.release();
-        clock.advance(TxnCompleter.RETRY_BACKOFF_MS * 2);
+        timer.advance(TxnCompleter.RETRY_BACKOFF_MS * 2);
     }
 
     private void clientStep(Client c) {
