@@ -99,6 +99,7 @@ public final class LogManager implements AutoCloseable {
             Map<TopicPartition, Long> highWatermarks = OffsetCheckpointFile.read(
                 logDir.resolve(OffsetCheckpointFile.HIGH_WATERMARK));
             Map<TopicPartition, Long> cleaned = OffsetCheckpointFile.read(logDir.resolve(OffsetCheckpointFile.CLEANER));
+            int loaded = 0;
             try (Stream<Path> children = Files.list(logDir)) {
                 for (Path child : (Iterable<Path>) children::iterator) {
                     if (!Files.isDirectory(child)) {
@@ -125,11 +126,14 @@ public final class LogManager implements AutoCloseable {
                     log.updateHighWatermark(highWatermarks.getOrDefault(tp, 0L));
                     log.initCleanerCheckpoint(cleaned.getOrDefault(tp, 0L));
                     register(tp, log);
+                    loaded++;
                 }
             }
             Files.deleteIfExists(marker);
             Fs.fsyncDir(logDir);
-            LOG.info("Loaded {} ({} shutdown)", logDir, clean ? "clean" : "unclean");
+            // Without partitions there was nothing to recover: a new log dir is not an unclean shutdown.
+            LOG.info("Loaded {} ({})", logDir, loaded == 0 ? "no partitions yet"
+                : loaded + " partitions, " + (clean ? "clean" : "unclean") + " shutdown");
         } catch (IOException e) {
             throw new StorageException("cannot load log directory " + logDir, e);
         }
