@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -227,8 +228,7 @@ public final class PartitionLog {
      * KAFKA_STORAGE_ERROR if the disk write fails.
      */
     public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
-        lock.lock();
-        try {
+        return locked("Append", () -> {
             long now = clock.millis();
             LogConfig cfg = config;
             BatchValidator.Result validation = BatchValidator.validate(topicPartition, records, cfg, now);
@@ -265,13 +265,7 @@ public final class PartitionLog {
                 return append(rewritten.records(), rewritten.batches(), leaderEpoch, cfg, now);
             }
             return append(records, batches, leaderEpoch, cfg, now);
-        } catch (StorageException e) {
-            LOG.error("Append to {} failed", topicPartition, e);
-            reportFailure(e);
-            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -283,8 +277,7 @@ public final class PartitionLog {
      * fails.
      */
     public AppendResult appendFromCoordinator(MemoryRecords records, int leaderEpoch) {
-        lock.lock();
-        try {
+        return locked("Append", () -> {
             List<MutableRecordBatch> batches = new ArrayList<>();
             for (MutableRecordBatch batch : records.batches()) {
                 ProducerStateManager.ProducerEntry entry = batch.hasProducerId()
@@ -296,13 +289,7 @@ public final class PartitionLog {
                 batches.add(batch);
             }
             return append(records, batches, leaderEpoch, config, clock.millis());
-        } catch (StorageException e) {
-            LOG.error("Append to {} failed", topicPartition, e);
-            reportFailure(e);
-            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private AppendResult append(MemoryRecords records, List<MutableRecordBatch> batches, int leaderEpoch,
@@ -347,8 +334,7 @@ public final class PartitionLog {
      * {@code records} is a successful no-op whose offsets are -1. KAFKA_STORAGE_ERROR if the disk write fails.
      */
     public AppendResult appendAsFollower(MemoryRecords records) {
-        lock.lock();
-        try {
+        return locked("Follower append", () -> {
             if (records.sizeInBytes() == 0) {
                 return AppendResult.success(-1L, -1L, RecordBatch.NO_TIMESTAMP, logStartOffset);
             }
@@ -379,13 +365,7 @@ public final class PartitionLog {
             logEndOffset = next;
             refreshLastStableOffset();
             return AppendResult.success(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset);
-        } catch (StorageException e) {
-            LOG.error("Follower append to {} failed", topicPartition, e);
-            reportFailure(e);
-            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -404,8 +384,7 @@ public final class PartitionLog {
      */
     public AppendResult appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
                                         int leaderEpoch) {
-        lock.lock();
-        try {
+        return locked("Transaction marker append", () -> {
             ProducerStateManager.Check check = producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch);
             if (check.error() != Errors.NONE) {
                 return AppendResult.failure(check.error(), check.message(), logStartOffset);
@@ -421,8 +400,19 @@ public final class PartitionLog {
             logEndOffset = offset + 1;
             refreshLastStableOffset();
             return AppendResult.success(offset, offset, RecordBatch.NO_TIMESTAMP, logStartOffset);
+        });
+    }
+
+    /**
+     * Runs a write under the log's lock; a disk failure in it is reported to the log dir's failure handler and
+     * answered KAFKA_STORAGE_ERROR.
+     */
+    private AppendResult locked(String what, Supplier<AppendResult> write) {
+        lock.lock();
+        try {
+            return write.get();
         } catch (StorageException e) {
-            LOG.error("Transaction marker append to {} failed", topicPartition, e);
+            LOG.error("{} to {} failed", what, topicPartition, e);
             reportFailure(e);
             return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
         } finally {
