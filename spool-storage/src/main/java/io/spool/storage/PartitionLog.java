@@ -1,6 +1,5 @@
 package io.spool.storage;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -39,6 +38,8 @@ public final class PartitionLog {
     private final LogTruncation truncation;
     private final LogRetention retention;
     private final LogCleanerHooks cleanerHooks;
+    private final LogReader reader;
+    private final LogFlusher flusher;
 
     PartitionLog(TopicPartition topicPartition, Uuid topicId, Path dir, LogConfig config, Clock clock,
                  FileDeleter deleter, ConcurrentSkipListMap<Long, LogSegment> segments,
@@ -51,6 +52,8 @@ public final class PartitionLog {
         this.truncation = new LogTruncation(state);
         this.retention = new LogRetention(state);
         this.cleanerHooks = new LogCleanerHooks(state);
+        this.reader = new LogReader(state);
+        this.flusher = new LogFlusher(state);
         this.timestampSearch = new LogTimestampSearch(segments);
         // Transactions completed in the log stay unstable until the owner sets the high watermark (LogManager, from
         // its checkpoint): a marker above it may not be replicated yet.
@@ -155,9 +158,7 @@ public final class PartitionLog {
      * up to that bound must report. Read from the segments' aborted-transaction indexes.
      */
     public List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffsetExclusive) {
-        Long from = state.segments.floorKey(startOffset);
-        return TxnMarkers.collect(state.segments.tailMap(from == null ? state.segments.firstKey() : from).values(),
-            startOffset, upperBoundOffsetExclusive);
+        return reader.abortedTransactions(startOffset, upperBoundOffsetExclusive);
     }
 
     public long sizeInBytes() {
@@ -237,25 +238,7 @@ public final class PartitionLog {
      * OFFSET_OUT_OF_RANGE if {@code fetchOffset} is outside [logStartOffset, logEndOffset].
      */
     public LogReadResult read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
-        long leo = state.logEndOffset;
-        long start = state.logStartOffset;
-        long hw = state.highWatermark;
-        if (fetchOffset < start || fetchOffset > leo) {
-            return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.OFFSET_OUT_OF_RANGE);
-        }
-        long limitOffset = Math.min(maxOffsetExclusive, leo);
-        if (fetchOffset >= limitOffset) {
-            return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.NONE);
-        }
-        Map.Entry<Long, LogSegment> entry = state.segments.floorEntry(fetchOffset);
-        while (entry != null) {
-            LogSlice slice = entry.getValue().read(fetchOffset, maxBytes, limitOffset, minOneBatch);
-            if (slice != null) {
-                return new LogReadResult(slice, hw, start, leo, Errors.NONE);
-            }
-            entry = state.segments.higherEntry(entry.getKey());
-        }
-        return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.NONE);
+        return reader.read(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
     }
 
     /**
@@ -264,27 +247,7 @@ public final class PartitionLog {
      * {@link #advanceRecoveryPoint()}).
      */
     public void flush() {
-        synchronized (state.flushLock) {
-            long target = state.logEndOffset;
-            long from = state.flushedOffset;
-            if (target <= from && !state.dirNeedsFsync) {
-                return;
-            }
-            Long floor = state.segments.floorKey(from);
-            for (LogSegment s : state.segments.tailMap(floor == null ? Long.MIN_VALUE : floor).values()) {
-                s.flushData();
-            }
-            if (state.dirNeedsFsync) {
-                state.dirNeedsFsync = false;
-                try {
-                    Fs.fsyncDir(state.dir);
-                } catch (IOException e) {
-                    state.dirNeedsFsync = true;
-                    throw new StorageException("cannot fsync " + state.dir, e);
-                }
-            }
-            state.flushedOffset = Math.max(state.flushedOffset, target);
-        }
+        flusher.flush();
     }
 
     /**
@@ -295,12 +258,7 @@ public final class PartitionLog {
      * checkpoint. Called before the recovery point is checkpointed.
      */
     public void advanceRecoveryPoint() {
-        synchronized (state.flushLock) {
-            long target = Math.min(state.flushedOffset, state.segments.lastKey());
-            if (target > state.recoveryPoint) {
-                state.recoveryPoint = target;
-            }
-        }
+        flusher.advanceRecoveryPoint();
     }
 
     /** Offsets below this have their data and indexes on disk: where crash recovery starts (checkpointed). */
@@ -432,34 +390,14 @@ public final class PartitionLog {
         }
     }
 
-    /** Flushes, snapshots producer state at the LEO and closes every segment (indexes trimmed). */
+    /** See {@link LogFlusher#close}. */
     void close() {
-        state.lock.lock();
-        try {
-            flush();
-            try {
-                ProducerSnapshotFile.write(state.dir, state.logEndOffset, state.producerState);
-            } catch (IOException e) {
-                throw new StorageException("cannot write producer snapshot for " + state.topicPartition, e);
-            }
-            // Closing trims and fsyncs the active segment's indexes: everything is durable up to the log end.
-            state.segments.values().forEach(LogSegment::close);
-            state.recoveryPoint = state.flushedOffset;
-            state.closed = true;
-        } finally {
-            state.lock.unlock();
-        }
+        flusher.close();
     }
 
-    /** Closes files without flushing or snapshots (the partition is being deleted). */
+    /** See {@link LogFlusher#closeHandles}. */
     void closeHandles() {
-        state.lock.lock();
-        try {
-            state.closed = true;
-            state.segments.values().forEach(LogSegment::closeChannel);
-        } finally {
-            state.lock.unlock();
-        }
+        flusher.closeHandles();
     }
 
     /** See {@link LogCleanerHooks#cleanableSegments}. */
