@@ -11,13 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mutable state of one {@link PartitionLog} that its roles ({@link LogAppender}, {@link LogTruncation},
- * {@link LogRetention}, {@link LogCleanerHooks}) share: the segments, the offsets, the two locks, and the few
- * operations every role needs (roll, delayed deletion, the last stable offset, failure reporting). The roles read
- * and write these fields directly and never call one another.
+ * The mutable state of one {@link PartitionLog} that its roles ({@link LogAppender}, {@link LogReader},
+ * {@link LogFlusher}, {@link LogTruncation}, {@link LogRetention}, {@link LogCleanerHooks}) share: the segments, the
+ * offsets, the two locks, and the few operations more than one role needs (roll, delayed deletion, the last stable
+ * offset, failure reporting). The roles read and write these fields directly and never call one another.
  *
- * <p>Thread safety: as {@link PartitionLog}'s; writers hold {@link #lock} (truncation also {@link #flushLock}), and
- * every offset a reader may see without the lock is volatile.
+ * <p>Thread safety: as {@link PartitionLog}'s; writers hold {@link #lock}, flush holds {@link #flushLock} and
+ * truncation both, and every offset a reader may see without the lock is volatile.
  */
 final class PartitionLogState {
 
