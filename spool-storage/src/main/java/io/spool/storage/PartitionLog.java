@@ -1,25 +1,15 @@
 package io.spool.storage;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The log of one partition replica: an ordered set of {@link LogSegment}s in directory {@code <topic>-<partition>},
@@ -41,61 +31,38 @@ import org.slf4j.LoggerFactory;
  */
 public final class PartitionLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
-
-    private final TopicPartition topicPartition;
     private final Uuid topicId;
-    private final Path dir;
-    private final Clock clock;
-    private final FileDeleter deleter;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Object flushLock = new Object();
-    private final ConcurrentSkipListMap<Long, LogSegment> segments;
-    private final ProducerStateManager producerState;
-    private final LeaderEpochCache epochCache;
     private final LogTimestampSearch timestampSearch;
-    private volatile LogConfig config;
-    private volatile long logStartOffset;
-    private volatile long logEndOffset;
-    private volatile long highWatermark;
-    private volatile long lastStableOffset;
-    private volatile long flushedOffset;
-    private volatile long recoveryPoint;
-    private volatile boolean dirNeedsFsync;
-    private volatile long truncations;
-    /** Offsets below this are compacted (see {@link LogCleaner}); lowered by truncation. */
-    private volatile long cleanerCheckpoint;
-    private volatile boolean closed;
-    private volatile Runnable checkpointer = () -> { };
-    private volatile LogDirFailureHandler failureHandler = (logDir, cause) -> { };
+    private final PartitionLogState state;
+    private final LogAppender appender;
+    private final LogTruncation truncation;
+    private final LogRetention retention;
+    private final LogCleanerHooks cleanerHooks;
+    private final LogReader reader;
+    private final LogFlusher flusher;
 
     PartitionLog(TopicPartition topicPartition, Uuid topicId, Path dir, LogConfig config, Clock clock,
                  FileDeleter deleter, ConcurrentSkipListMap<Long, LogSegment> segments,
                  ProducerStateManager producerState, LeaderEpochCache epochCache, long logStartOffset,
                  long logEndOffset, long flushedOffset) {
-        this.topicPartition = topicPartition;
         this.topicId = topicId;
-        this.dir = dir;
-        this.config = config;
-        this.clock = clock;
-        this.deleter = deleter;
-        this.segments = segments;
-        this.producerState = producerState;
-        this.epochCache = epochCache;
-        this.logStartOffset = logStartOffset;
-        this.logEndOffset = logEndOffset;
-        this.highWatermark = logEndOffset;
-        this.flushedOffset = flushedOffset;
-        this.recoveryPoint = flushedOffset;
+        this.state = new PartitionLogState(topicPartition, dir, config, clock, deleter, segments, producerState,
+            epochCache, logStartOffset, logEndOffset, flushedOffset);
+        this.appender = new LogAppender(state);
+        this.truncation = new LogTruncation(state);
+        this.retention = new LogRetention(state);
+        this.cleanerHooks = new LogCleanerHooks(state);
+        this.reader = new LogReader(state);
+        this.flusher = new LogFlusher(state);
         this.timestampSearch = new LogTimestampSearch(segments);
         // Transactions completed in the log stay unstable until the owner sets the high watermark (LogManager, from
         // its checkpoint): a marker above it may not be replicated yet.
-        refreshLastStableOffset();
+        state.refreshLastStableOffset();
         segments.values().forEach(s -> s.setIndexIntervalBytes(config.indexIntervalBytes()));
     }
 
     public TopicPartition topicPartition() {
-        return topicPartition;
+        return state.topicPartition;
     }
 
     public Uuid topicId() {
@@ -103,42 +70,42 @@ public final class PartitionLog {
     }
 
     Path dir() {
-        return dir;
+        return state.dir;
     }
 
     /** The log directory (one of {@code log.dirs}) that holds this partition's directory. */
     public Path logDir() {
-        return dir.getParent();
+        return state.dir.getParent();
     }
 
     public long logStartOffset() {
-        return logStartOffset;
+        return state.logStartOffset;
     }
 
     public long logEndOffset() {
-        return logEndOffset;
+        return state.logEndOffset;
     }
 
     public long highWatermark() {
-        return highWatermark;
+        return state.highWatermark;
     }
 
     /** All offsets below this are fsynced (the log data; see {@link #recoveryPoint()} for the indexes). */
     public long flushedOffset() {
-        return flushedOffset;
+        return state.flushedOffset;
     }
 
     public LogConfig config() {
-        return config;
+        return state.config;
     }
 
     public void updateConfig(LogConfig newConfig) {
-        lock.lock();
+        state.lock.lock();
         try {
-            this.config = newConfig;
-            segments.values().forEach(s -> s.setIndexIntervalBytes(newConfig.indexIntervalBytes()));
+            state.config = newConfig;
+            state.segments.values().forEach(s -> s.setIndexIntervalBytes(newConfig.indexIntervalBytes()));
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
@@ -147,13 +114,13 @@ public final class PartitionLog {
      * the broker must call this on the leader and on followers for a completed transaction to become stable.
      */
     public void updateHighWatermark(long hw) {
-        lock.lock();
+        state.lock.lock();
         try {
-            highWatermark = Math.max(logStartOffset, Math.min(hw, logEndOffset));
-            producerState.onHighWatermark(highWatermark);
-            refreshLastStableOffset();
+            state.highWatermark = Math.max(state.logStartOffset, Math.min(hw, state.logEndOffset));
+            state.producerState.onHighWatermark(state.highWatermark);
+            state.refreshLastStableOffset();
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
@@ -162,26 +129,26 @@ public final class PartitionLog {
      * completed one whose marker is not yet below the high watermark. A read_committed fetch reads below it only.
      */
     public long lastStableOffset() {
-        return lastStableOffset;
+        return state.lastStableOffset;
     }
 
     /** Whether {@code producerId} has a transaction open in this partition (data written, no marker yet). */
     public boolean hasOngoingTransaction(long producerId) {
-        lock.lock();
+        state.lock.lock();
         try {
-            return producerState.hasOngoingTransaction(producerId);
+            return state.producerState.hasOngoingTransaction(producerId);
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
     /** Every producer with state in this partition (DescribeProducers), in no particular order. */
     public List<ProducerInfo> activeProducers() {
-        lock.lock();
+        state.lock.lock();
         try {
-            return producerState.activeProducers();
+            return state.producerState.activeProducers();
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
@@ -191,31 +158,21 @@ public final class PartitionLog {
      * up to that bound must report. Read from the segments' aborted-transaction indexes.
      */
     public List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffsetExclusive) {
-        Long from = segments.floorKey(startOffset);
-        return TxnMarkers.collect(segments.tailMap(from == null ? segments.firstKey() : from).values(), startOffset,
-            upperBoundOffsetExclusive);
-    }
-
-    private void refreshLastStableOffset() {
-        lastStableOffset = Math.max(logStartOffset, Math.min(highWatermark, producerState.firstUnstableOffset()));
+        return reader.abortedTransactions(startOffset, upperBoundOffsetExclusive);
     }
 
     public long sizeInBytes() {
-        long total = 0;
-        for (LogSegment s : segments.values()) {
-            total += s.size();
-        }
-        return total;
+        return state.sizeInBytes();
     }
 
     public int numberOfSegments() {
-        return segments.size();
+        return state.segments.size();
     }
 
     /** Leader epochs with their start offsets, oldest first. */
     public List<Map.Entry<Integer, Long>> leaderEpochs() {
         List<Map.Entry<Integer, Long>> result = new ArrayList<>();
-        epochCache.entries().forEach(e -> result.add(Map.entry(e.epoch(), e.startOffset())));
+        state.epochCache.entries().forEach(e -> result.add(Map.entry(e.epoch(), e.startOffset())));
         return result;
     }
 
@@ -228,44 +185,7 @@ public final class PartitionLog {
      * KAFKA_STORAGE_ERROR if the disk write fails.
      */
     public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
-        return locked("Append", () -> {
-            long now = clock.millis();
-            LogConfig cfg = config;
-            BatchValidator.Result validation = BatchValidator.validate(topicPartition, records, cfg, now);
-            if (!validation.isValid()) {
-                return AppendResult.failure(validation.error(), validation.message(), logStartOffset,
-                    validation.recordErrors());
-            }
-            List<MutableRecordBatch> batches = validation.batches();
-            ProducerStateManager.PendingAppend pending = new ProducerStateManager.PendingAppend();
-            for (MutableRecordBatch batch : batches) {
-                if (!batch.hasProducerId()) {
-                    continue;
-                }
-                ProducerStateManager.Check check = producerState.check(batch.producerId(), batch.producerEpoch(),
-                    batch.baseSequence(), batch.lastSequence(), batch.isTransactional(), pending);
-                if (check.isDuplicate()) {
-                    ProducerStateManager.BatchMetadata dup = check.duplicate();
-                    long appendTime = cfg.messageTimestampLogAppendTime() ? dup.timestamp() : RecordBatch.NO_TIMESTAMP;
-                    return AppendResult.success(dup.firstOffset(), dup.lastOffset(), appendTime, logStartOffset);
-                }
-                if (check.error() == Errors.DUPLICATE_SEQUENCE_NUMBER) {
-                    return AppendResult.olderDuplicate(check.message(), logEndOffset, logStartOffset);
-                }
-                if (check.error() != Errors.NONE) {
-                    return AppendResult.failure(check.error(), check.message(), logStartOffset);
-                }
-            }
-            if (BatchRecompressor.needed(batches, cfg.compression())) {
-                BatchRecompressor.Result rewritten = BatchRecompressor.recompress(topicPartition, batches,
-                    cfg.compression(), cfg.maxMessageBytes());
-                if (!rewritten.isValid()) {
-                    return AppendResult.failure(rewritten.error(), rewritten.message(), logStartOffset);
-                }
-                return append(rewritten.records(), rewritten.batches(), leaderEpoch, cfg, now);
-            }
-            return append(records, batches, leaderEpoch, cfg, now);
-        });
+        return appender.appendAsLeader(records, leaderEpoch);
     }
 
     /**
@@ -277,51 +197,7 @@ public final class PartitionLog {
      * fails.
      */
     public AppendResult appendFromCoordinator(MemoryRecords records, int leaderEpoch) {
-        return locked("Append", () -> {
-            List<MutableRecordBatch> batches = new ArrayList<>();
-            for (MutableRecordBatch batch : records.batches()) {
-                ProducerStateManager.ProducerEntry entry = batch.hasProducerId()
-                    ? producerState.entry(batch.producerId()) : null;
-                if (entry != null && batch.producerEpoch() < entry.epoch) {
-                    return AppendResult.failure(Errors.INVALID_PRODUCER_EPOCH, "Epoch " + batch.producerEpoch()
-                        + " of producer " + batch.producerId() + " is older than " + entry.epoch, logStartOffset);
-                }
-                batches.add(batch);
-            }
-            return append(records, batches, leaderEpoch, config, clock.millis());
-        });
-    }
-
-    private AppendResult append(MemoryRecords records, List<MutableRecordBatch> batches, int leaderEpoch,
-                                LogConfig cfg, long now) {
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        long records0 = 0;
-        for (MutableRecordBatch batch : batches) {
-            maxTimestamp = Math.max(maxTimestamp, cfg.messageTimestampLogAppendTime() ? now : batch.maxTimestamp());
-            records0 += batch.lastOffset() - batch.baseOffset() + 1;
-        }
-        LogSegment segment = maybeRoll(records.sizeInBytes(), records0, maxTimestamp, now);
-        long firstOffset = logEndOffset;
-        long next = firstOffset;
-        for (MutableRecordBatch batch : batches) {
-            batch.setLastOffset(next + (batch.lastOffset() - batch.baseOffset()));
-            batch.setPartitionLeaderEpoch(leaderEpoch);
-            if (cfg.messageTimestampLogAppendTime()) {
-                batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-            }
-            next = batch.lastOffset() + 1;
-        }
-        segment.append(records);
-        epochCache.assign(leaderEpoch, firstOffset);
-        for (MutableRecordBatch batch : batches) {
-            producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(),
-                batch.isTransactional());
-        }
-        logEndOffset = next;
-        refreshLastStableOffset();
-        long appendTime = cfg.messageTimestampLogAppendTime() ? now : RecordBatch.NO_TIMESTAMP;
-        return AppendResult.success(firstOffset, next - 1, appendTime, logStartOffset);
+        return appender.appendFromCoordinator(records, leaderEpoch);
     }
 
     /**
@@ -334,38 +210,7 @@ public final class PartitionLog {
      * {@code records} is a successful no-op whose offsets are -1. KAFKA_STORAGE_ERROR if the disk write fails.
      */
     public AppendResult appendAsFollower(MemoryRecords records) {
-        return locked("Follower append", () -> {
-            if (records.sizeInBytes() == 0) {
-                return AppendResult.success(-1L, -1L, RecordBatch.NO_TIMESTAMP, logStartOffset);
-            }
-            BatchValidator.Result validation = FollowerBatchValidator.validate(topicPartition, records,
-                logEndOffset);
-            if (!validation.isValid()) {
-                return AppendResult.failure(validation.error(), validation.message(), logStartOffset);
-            }
-            List<MutableRecordBatch> batches = validation.batches();
-            long firstOffset = batches.get(0).baseOffset();
-            long next = batches.get(batches.size() - 1).lastOffset() + 1;
-            long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-            for (MutableRecordBatch batch : batches) {
-                maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
-            }
-            LogSegment segment = maybeRoll(records.sizeInBytes(), next - firstOffset, maxTimestamp, clock.millis());
-            segment.append(records);
-            for (MutableRecordBatch batch : batches) {
-                epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
-                if (batch.isControlBatch()) {
-                    TxnMarkers.apply(producerState, segment, batch);
-                } else {
-                    producerState.update(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                        batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(),
-                        batch.isTransactional());
-                }
-            }
-            logEndOffset = next;
-            refreshLastStableOffset();
-            return AppendResult.success(firstOffset, next - 1, RecordBatch.NO_TIMESTAMP, logStartOffset);
-        });
+        return appender.appendAsFollower(records);
     }
 
     /**
@@ -384,81 +229,7 @@ public final class PartitionLog {
      */
     public AppendResult appendTxnMarker(long producerId, short producerEpoch, int coordinatorEpoch, boolean commit,
                                         int leaderEpoch) {
-        return locked("Transaction marker append", () -> {
-            ProducerStateManager.Check check = producerState.checkMarker(producerId, producerEpoch, coordinatorEpoch);
-            if (check.error() != Errors.NONE) {
-                return AppendResult.failure(check.error(), check.message(), logStartOffset);
-            }
-            long now = clock.millis();
-            long offset = logEndOffset;
-            MemoryRecords marker = TxnMarkers.build(offset, now, leaderEpoch, producerId, producerEpoch,
-                coordinatorEpoch, commit);
-            LogSegment segment = maybeRoll(marker.sizeInBytes(), 1, now, now);
-            segment.append(marker);
-            epochCache.assign(leaderEpoch, offset);
-            TxnMarkers.apply(producerState, segment, marker.batches().iterator().next());
-            logEndOffset = offset + 1;
-            refreshLastStableOffset();
-            return AppendResult.success(offset, offset, RecordBatch.NO_TIMESTAMP, logStartOffset);
-        });
-    }
-
-    /**
-     * Runs a write under the log's lock; a disk failure in it is reported to the log dir's failure handler and
-     * answered KAFKA_STORAGE_ERROR.
-     */
-    private AppendResult locked(String what, Supplier<AppendResult> write) {
-        lock.lock();
-        try {
-            return write.get();
-        } catch (StorageException e) {
-            LOG.error("{} to {} failed", what, topicPartition, e);
-            reportFailure(e);
-            return AppendResult.failure(Errors.KAFKA_STORAGE_ERROR, e.getMessage(), logStartOffset);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Rolls first when the incoming bytes would not fit the active segment (Kafka's roll conditions). */
-    private LogSegment maybeRoll(int incomingBytes, long incomingRecords, long maxTimestamp, long now) {
-        LogSegment active = segments.lastEntry().getValue();
-        if (active.size() == 0) {
-            return active;
-        }
-        LogConfig cfg = config;
-        long lastOffset = logEndOffset + incomingRecords - 1;
-        boolean full = active.size() > cfg.segmentBytes() - incomingBytes;
-        long reference = maxTimestamp == RecordBatch.NO_TIMESTAMP ? now : maxTimestamp;
-        boolean old = reference - active.rollingBaseTimestamp() > cfg.segmentMs();
-        boolean indexFull = active.indexesFull();
-        boolean offsetOverflow = lastOffset - active.baseOffset() > Integer.MAX_VALUE;
-        if (full || old || indexFull || offsetOverflow) {
-            return roll(now);
-        }
-        return active;
-    }
-
-    /** Starts a new active segment at the log end offset (no-op if the active segment is empty). */
-    LogSegment roll(long now) {
-        assert lock.isHeldByCurrentThread();
-        LogSegment active = segments.lastEntry().getValue();
-        if (active.size() == 0) {
-            return active;
-        }
-        long newBase = logEndOffset;
-        active.onBecomeInactive();
-        try {
-            ProducerSnapshotFile.write(dir, newBase, producerState);
-        } catch (IOException e) {
-            throw new StorageException("cannot write producer snapshot for " + topicPartition, e);
-        }
-        LogSegment segment = LogSegment.create(dir, newBase, config, now);
-        segment.setIndexIntervalBytes(config.indexIntervalBytes());
-        segments.put(newBase, segment);
-        dirNeedsFsync = true;
-        LOG.debug("Rolled {} at offset {}", topicPartition, newBase);
-        return segment;
+        return appender.appendTxnMarker(producerId, producerEpoch, coordinatorEpoch, commit, leaderEpoch);
     }
 
     /**
@@ -467,25 +238,7 @@ public final class PartitionLog {
      * OFFSET_OUT_OF_RANGE if {@code fetchOffset} is outside [logStartOffset, logEndOffset].
      */
     public LogReadResult read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) {
-        long leo = logEndOffset;
-        long start = logStartOffset;
-        long hw = highWatermark;
-        if (fetchOffset < start || fetchOffset > leo) {
-            return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.OFFSET_OUT_OF_RANGE);
-        }
-        long limitOffset = Math.min(maxOffsetExclusive, leo);
-        if (fetchOffset >= limitOffset) {
-            return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.NONE);
-        }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
-        while (entry != null) {
-            LogSlice slice = entry.getValue().read(fetchOffset, maxBytes, limitOffset, minOneBatch);
-            if (slice != null) {
-                return new LogReadResult(slice, hw, start, leo, Errors.NONE);
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return new LogReadResult(LogSlice.EMPTY, hw, start, leo, Errors.NONE);
+        return reader.read(fetchOffset, maxBytes, maxOffsetExclusive, minOneBatch);
     }
 
     /**
@@ -494,27 +247,7 @@ public final class PartitionLog {
      * {@link #advanceRecoveryPoint()}).
      */
     public void flush() {
-        synchronized (flushLock) {
-            long target = logEndOffset;
-            long from = flushedOffset;
-            if (target <= from && !dirNeedsFsync) {
-                return;
-            }
-            Long floor = segments.floorKey(from);
-            for (LogSegment s : segments.tailMap(floor == null ? Long.MIN_VALUE : floor).values()) {
-                s.flushData();
-            }
-            if (dirNeedsFsync) {
-                dirNeedsFsync = false;
-                try {
-                    Fs.fsyncDir(dir);
-                } catch (IOException e) {
-                    dirNeedsFsync = true;
-                    throw new StorageException("cannot fsync " + dir, e);
-                }
-            }
-            flushedOffset = Math.max(flushedOffset, target);
-        }
+        flusher.flush();
     }
 
     /**
@@ -525,17 +258,12 @@ public final class PartitionLog {
      * checkpoint. Called before the recovery point is checkpointed.
      */
     public void advanceRecoveryPoint() {
-        synchronized (flushLock) {
-            long target = Math.min(flushedOffset, segments.lastKey());
-            if (target > recoveryPoint) {
-                recoveryPoint = target;
-            }
-        }
+        flusher.advanceRecoveryPoint();
     }
 
     /** Offsets below this have their data and indexes on disk: where crash recovery starts (checkpointed). */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return state.recoveryPoint;
     }
 
     /**
@@ -557,25 +285,7 @@ public final class PartitionLog {
      * @throws StorageException if a file cannot be renamed, cut or fsynced
      */
     public void truncateTo(long offset) {
-        lock.lock();
-        try {
-            if (offset >= logEndOffset) {
-                // An epoch this replica recorded when it took over but never wrote in would otherwise stay the
-                // latest and send the divergence check round in circles (Kafka truncates it here too).
-                epochCache.truncateFromEnd(logEndOffset);
-                return;
-            }
-            if (offset < logStartOffset) {
-                resetTo(offset);
-            } else {
-                truncateSegments(offset);
-            }
-            checkpointer.run();
-        } catch (IOException e) {
-            throw new StorageException("cannot truncate " + topicPartition + " to " + offset, e);
-        } finally {
-            lock.unlock();
-        }
+        truncation.truncateTo(offset);
     }
 
     /**
@@ -587,99 +297,12 @@ public final class PartitionLog {
      * @throws StorageException if a file cannot be renamed, created or fsynced
      */
     public void truncateFullyAndStartAt(long offset) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("negative offset " + offset + " for " + topicPartition);
-        }
-        lock.lock();
-        try {
-            resetTo(offset);
-            checkpointer.run();
-        } catch (IOException e) {
-            throw new StorageException("cannot restart " + topicPartition + " at " + offset, e);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void truncateSegments(long offset) throws IOException {
-        LogSegment holder = segments.floorEntry(offset).getValue();
-        BatchHeader containing = holder.findBatch(offset, holder.size());
-        long end = containing != null && containing.baseOffset() < offset ? containing.baseOffset() : offset;
-        List<LogSegment> above = new ArrayList<>(segments.tailMap(end, false).descendingMap().values());
-        synchronized (flushLock) {
-            publishTruncatedEnd(end);
-            for (LogSegment s : above) {
-                segments.remove(s.baseOffset());
-                s.renameForDeletion();
-            }
-            if (!above.isEmpty()) {
-                Fs.fsyncDir(dir);
-            }
-            int removed = holder.truncateTo(end);
-            holder.makeWritable();
-            LOG.info("Truncated {} to offset {}: {} segment(s) and {} bytes of segment {} removed", topicPartition,
-                end, above.size(), removed, holder.baseOffset());
-        }
-        scheduleDeletion(above);
-        logStartOffset = Math.min(logStartOffset, end);
-        epochCache.truncateFromEnd(end);
-        producerState.clear();
-        LogLoader.rebuildProducerState(dir, segments, producerState, logStartOffset, end);
-        producerState.onHighWatermark(highWatermark);
-        refreshLastStableOffset();
-        Fs.fsyncDir(dir);
-    }
-
-    /** Lowers the offsets readers and the flusher see before any byte goes; the caller holds both locks. */
-    private void publishTruncatedEnd(long end) {
-        assert lock.isHeldByCurrentThread() && Thread.holdsLock(flushLock);
-        truncations++;
-        cleanerCheckpoint = Math.min(cleanerCheckpoint, end);
-        highWatermark = Math.min(highWatermark, end);
-        logEndOffset = end;
-        flushedOffset = Math.min(flushedOffset, end);
-        recoveryPoint = Math.min(recoveryPoint, end);
-    }
-
-    private void resetTo(long offset) throws IOException {
-        List<LogSegment> old = new ArrayList<>(segments.descendingMap().values());
-        synchronized (flushLock) {
-            for (LogSegment s : old) {
-                s.renameForDeletion();
-            }
-            LogSegment fresh = LogSegment.create(dir, offset, config, clock.millis());
-            fresh.setIndexIntervalBytes(config.indexIntervalBytes());
-            segments.put(offset, fresh);
-            segments.keySet().removeIf(base -> base != offset);
-            Fs.fsyncDir(dir);
-            truncations++;
-            cleanerCheckpoint = offset;
-            logStartOffset = offset;
-            highWatermark = offset;
-            logEndOffset = offset;
-            flushedOffset = offset;
-            recoveryPoint = offset;
-        }
-        scheduleDeletion(old);
-        epochCache.clear();
-        producerState.clear();
-        lastStableOffset = offset;
-        ProducerSnapshotFile.deleteAll(dir);
-        Fs.fsyncDir(dir);
-        LOG.info("Emptied {}: {} segment(s) removed, the log restarts at offset {}", topicPartition, old.size(),
-            offset);
-    }
-
-    private void scheduleDeletion(List<LogSegment> renamed) {
-        long delay = config.fileDeleteDelayMs();
-        for (LogSegment s : renamed) {
-            deleter.schedule(delay, s.logFile().toString(), s::deleteFiles);
-        }
+        truncation.truncateFullyAndStartAt(offset);
     }
 
     /** Bumped by every truncation: offsets awaited before it may since hold other records. */
     long truncationCount() {
-        return truncations;
+        return state.truncations;
     }
 
     /**
@@ -688,27 +311,27 @@ public final class PartitionLog {
      * tail written after the truncation look like corruption below the recovery point.
      */
     void setCheckpointer(Runnable checkpointer) {
-        this.checkpointer = checkpointer;
+        state.checkpointer = checkpointer;
     }
 
     /** Where this log reports an I/O error of its directory's files (see {@link LogDirFailureHandler}). */
     void setFailureHandler(LogDirFailureHandler handler) {
-        this.failureHandler = handler;
+        state.failureHandler = handler;
     }
 
     /** Reports an I/O error of this log's files as a failure of its log directory. */
     void reportFailure(StorageException cause) {
-        failureHandler.onLogDirFailure(dir.getParent(), cause);
+        state.reportFailure(cause);
     }
 
     /** First offset whose record timestamp is {@code >= timestamp}, or null (ListOffsets by timestamp). */
     public OffsetAndTimestamp offsetForTimestamp(long timestamp) {
-        return timestampSearch.offsetForTimestamp(timestamp, logStartOffset);
+        return timestampSearch.offsetForTimestamp(timestamp, state.logStartOffset);
     }
 
     /** Offset and timestamp of the (first) record with the largest timestamp, or null if the log is empty. */
     public OffsetAndTimestamp maxTimestampOffset() {
-        return timestampSearch.maxTimestampOffset(logStartOffset);
+        return timestampSearch.maxTimestampOffset(state.logStartOffset);
     }
 
     /**
@@ -718,18 +341,18 @@ public final class PartitionLog {
      * Kafka answers; (-1, -1) for -1 or a log without epochs. See {@link LeaderEpochCache#endOffsetFor}.
      */
     public Map.Entry<Integer, Long> endOffsetForEpoch(int epoch) {
-        LeaderEpochCache.EpochEntry e = epochCache.endOffsetFor(epoch, logEndOffset);
+        LeaderEpochCache.EpochEntry e = state.epochCache.endOffsetFor(epoch, state.logEndOffset);
         return Map.entry(e.epoch(), e.startOffset());
     }
 
     /** The epoch of the newest leader that wrote to this log (or took it over), -1 if none. */
     public int latestEpoch() {
-        return epochCache.latestEpoch();
+        return state.epochCache.latestEpoch();
     }
 
     /** The first offset written in {@code epoch}, or -1 if the log holds no start of that epoch. */
     public long epochStartOffset(int epoch) {
-        return epochCache.startOffsetOf(epoch);
+        return state.epochCache.startOffsetOf(epoch);
     }
 
     /**
@@ -739,259 +362,87 @@ public final class PartitionLog {
      * unless a batch of the epoch was written (loading drops epochs that start at the log end).
      */
     public void maybeAssignEpochStartOffset(int leaderEpoch) {
-        lock.lock();
+        state.lock.lock();
         try {
-            epochCache.assign(leaderEpoch, logEndOffset);
+            state.epochCache.assign(leaderEpoch, state.logEndOffset);
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
-    /** Rolls the active segment if it is older than segment.ms on the clock. */
+    /** See {@link LogRetention#maybeRollByTime}. */
     void maybeRollByTime() {
-        lock.lock();
-        try {
-            LogSegment active = segments.lastEntry().getValue();
-            long now = clock.millis();
-            if (active.size() > 0 && now - active.rollingBaseTimestamp() > config.segmentMs()) {
-                roll(now);
-            }
-        } finally {
-            lock.unlock();
-        }
+        retention.maybeRollByTime();
     }
 
-    /**
-     * Deletes whole segments past retention.ms (by largest timestamp) and, oldest first, while the log is larger
-     * than retention.bytes. Only segments entirely below the high watermark go; the active one is rolled first if
-     * it must go. A compact-only topic has both limits at -1 (see the broker's topic config). Returns the number of
-     * segments deleted.
-     */
+    /** See {@link LogRetention#deleteOldSegments}. */
     int deleteOldSegments() {
-        lock.lock();
-        try {
-            LogConfig cfg = config;
-            long now = clock.millis();
-            int deleted = 0;
-            if (cfg.retentionMs() >= 0) {
-                deleted += deleteSegments(s -> now - s.largestTimestamp() > cfg.retentionMs());
-            }
-            if (cfg.retentionBytes() >= 0) {
-                long[] excess = {sizeInBytes() - cfg.retentionBytes()};
-                deleted += deleteSegments(s -> {
-                    if (excess[0] - s.size() >= 0) {
-                        excess[0] -= s.size();
-                        return true;
-                    }
-                    return false;
-                });
-            }
-            return deleted;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private int deleteSegments(Predicate<LogSegment> predicate) {
-        List<LogSegment> deletable = new ArrayList<>();
-        for (Map.Entry<Long, LogSegment> e : segments.entrySet()) {
-            Map.Entry<Long, LogSegment> next = segments.higherEntry(e.getKey());
-            long upperBound = next == null ? logEndOffset : next.getKey();
-            boolean lastAndEmpty = next == null && e.getValue().size() == 0;
-            if (highWatermark >= upperBound && !lastAndEmpty && predicate.test(e.getValue())) {
-                deletable.add(e.getValue());
-            } else {
-                break;
-            }
-        }
-        if (deletable.isEmpty()) {
-            return 0;
-        }
-        if (deletable.get(deletable.size() - 1) == segments.lastEntry().getValue()) {
-            roll(clock.millis());
-        }
-        for (LogSegment s : deletable) {
-            segments.remove(s.baseOffset());
-        }
-        long newStart = Math.max(logStartOffset, segments.firstKey());
-        logStartOffset = newStart;
-        highWatermark = Math.max(highWatermark, newStart);
-        producerState.onHighWatermark(highWatermark);
-        refreshLastStableOffset();
-        epochCache.truncateFromStart(newStart);
-        for (LogSegment s : deletable) {
-            s.renameForDeletion();
-        }
-        scheduleDeletion(deletable);
-        deleteSnapshotsBelow(newStart);
-        LOG.info("Deleted {} segment(s) of {}, log start offset now {}", deletable.size(), topicPartition, newStart);
-        return deletable.size();
-    }
-
-    private void deleteSnapshotsBelow(long offset) {
-        try {
-            List<Long> snapshots = ProducerSnapshotFile.list(dir);
-            for (int i = 0; i < snapshots.size() - 1; i++) {
-                if (snapshots.get(i) < offset) {
-                    java.nio.file.Files.deleteIfExists(ProducerSnapshotFile.path(dir, snapshots.get(i)));
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("Cannot delete old producer snapshots of {}", topicPartition, e);
-        }
+        return retention.deleteOldSegments();
     }
 
     /** Forgets idempotent producers idle for longer than {@code expirationMs}. */
     void removeExpiredProducers(long expirationMs) {
-        lock.lock();
+        state.lock.lock();
         try {
-            producerState.removeExpired(clock.millis(), expirationMs);
+            state.producerState.removeExpired(state.clock.millis(), expirationMs);
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
-    /** Flushes, snapshots producer state at the LEO and closes every segment (indexes trimmed). */
+    /** See {@link LogFlusher#close}. */
     void close() {
-        lock.lock();
-        try {
-            flush();
-            try {
-                ProducerSnapshotFile.write(dir, logEndOffset, producerState);
-            } catch (IOException e) {
-                throw new StorageException("cannot write producer snapshot for " + topicPartition, e);
-            }
-            // Closing trims and fsyncs the active segment's indexes: everything is durable up to the log end.
-            segments.values().forEach(LogSegment::close);
-            recoveryPoint = flushedOffset;
-            closed = true;
-        } finally {
-            lock.unlock();
-        }
+        flusher.close();
     }
 
-    /** Closes files without flushing or snapshots (the partition is being deleted). */
+    /** See {@link LogFlusher#closeHandles}. */
     void closeHandles() {
-        lock.lock();
-        try {
-            closed = true;
-            segments.values().forEach(LogSegment::closeChannel);
-        } finally {
-            lock.unlock();
-        }
+        flusher.closeHandles();
     }
 
-    /**
-     * The segments the log cleaner may read, taken under the lock: every segment but the active one, below the high
-     * watermark, with what the cleaner needs to know about them. See {@link LogCleaner}.
-     */
+    /** See {@link LogCleanerHooks#cleanableSegments}. */
     CleanableSegments cleanableSegments() {
-        lock.lock();
-        try {
-            List<LogSegment> inactive = new ArrayList<>(segments.headMap(segments.lastKey()).values());
-            Map<Long, Long> lastBatches = new HashMap<>();
-            for (ProducerStateManager.ProducerEntry e : producerState.entries()) {
-                if (!e.batches.isEmpty()) {
-                    lastBatches.put(e.producerId, e.batches.peekLast().lastOffset());
-                }
-            }
-            Map<Long, List<TransactionIndex.Entry>> aborted = new HashMap<>();
-            // All segments: an aborted transaction's data may be cleanable while its marker is in the active one.
-            for (LogSegment s : segments.values()) {
-                s.txnIndex().entries().forEach(e -> aborted.computeIfAbsent(e.producerId(), id -> new ArrayList<>())
-                    .add(e));
-            }
-            return new CleanableSegments(inactive, segments.lastKey(), lastStableOffset, logStartOffset, truncations,
-                lastBatches, aborted);
-        } finally {
-            lock.unlock();
-        }
+        return cleanerHooks.cleanableSegments();
     }
 
-    /**
-     * Puts {@code cleaned} (staged as {@link LogSegment#CLEANED_SUFFIX}, complete and fsynced) in place of
-     * {@code old}, consecutive segments that it covers, unless the log changed under the cleaning: a truncation since
-     * {@code truncationsSeen} or one of them deleted. The order on disk makes a crash at any point recoverable (see
-     * {@link LogLoader}): cleaned becomes {@code .swap}, the old segments {@code .deleted}, then swap the plain name.
-     * Readers in flight keep the old segments' open files until file.delete.delay.ms passes.
-     *
-     * @return false, with the cleaned files deleted, when the log changed
-     */
+    /** See {@link LogCleanerHooks#replaceSegments}. */
     boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, long truncationsSeen) {
-        lock.lock();
-        try {
-            if (!unchangedSince(truncationsSeen, old)) {
-                cleaned.deleteFiles();
-                return false;
-            }
-            cleaned.renameStage(LogSegment.SWAP_SUFFIX);
-            Fs.fsyncDir(dir);
-            old.forEach(LogSegment::renameForDeletion);
-            // Durable before the plain name appears: an old segment beside the cleaned one would serve offsets twice.
-            Fs.fsyncDir(dir);
-            cleaned.renameStage("");
-            Fs.fsyncDir(dir);
-            cleaned.setIndexIntervalBytes(config.indexIntervalBytes());
-            segments.put(cleaned.baseOffset(), cleaned);
-            for (LogSegment s : old.subList(1, old.size())) {
-                segments.remove(s.baseOffset());
-            }
-            scheduleDeletion(old);
-            return true;
-        } catch (IOException e) {
-            throw new StorageException("cannot swap cleaned segment into " + topicPartition, e);
-        } finally {
-            lock.unlock();
-        }
+        return cleanerHooks.replaceSegments(old, cleaned, truncationsSeen);
     }
 
-    /** The first offset not yet compacted; the cleaner maps keys from here. */
+    /** See {@link LogCleanerHooks#cleanerCheckpoint}. */
     long cleanerCheckpoint() {
-        return cleanerCheckpoint;
+        return cleanerHooks.cleanerCheckpoint();
     }
 
-    /**
-     * Sets the cleaner checkpoint read at start-up. One outside [log start, log end] is stale (a torn tail gone, or
-     * a recreated partition) and restarts compaction from the log start: trusting it would leave keys unmapped.
-     */
+    /** See {@link LogCleanerHooks#initCleanerCheckpoint}. */
     void initCleanerCheckpoint(long offset) {
-        cleanerCheckpoint = offset < logStartOffset || offset > logEndOffset ? logStartOffset : offset;
+        cleanerHooks.initCleanerCheckpoint(offset);
     }
 
-    /**
-     * True if the log is open, not truncated since {@code truncationsSeen} and still holds every one of
-     * {@code expected}: what a cleaning started from them may rely on.
-     */
+    /** See {@link LogCleanerHooks#unchangedSince}. */
     boolean unchangedSince(long truncationsSeen, List<LogSegment> expected) {
-        return !closed && truncations == truncationsSeen
-            && expected.stream().allMatch(s -> segments.get(s.baseOffset()) == s);
+        return cleanerHooks.unchangedSince(truncationsSeen, expected);
     }
 
-    /** Records a completed cleaning up to {@code offset}, unless a truncation since {@code truncationsSeen}. */
+    /** See {@link LogCleanerHooks#markCleaned}. */
     void markCleaned(long offset, long truncationsSeen) {
-        lock.lock();
-        try {
-            if (truncations == truncationsSeen) {
-                cleanerCheckpoint = offset;
-            }
-        } finally {
-            lock.unlock();
-        }
+        cleanerHooks.markCleaned(offset, truncationsSeen);
     }
 
     /** True once closed or removed: a background task that fails on its files then has nothing to report. */
     boolean isClosed() {
-        return closed;
+        return state.closed;
     }
 
     /** The log manager dropped this log; its directory is about to move. */
     void markRemoved() {
         // Under the lock, so that a cleaning's swap either completes before the directory moves or sees this.
-        lock.lock();
+        state.lock.lock();
         try {
-            closed = true;
+            state.closed = true;
         } finally {
-            lock.unlock();
+            state.lock.unlock();
         }
     }
 
@@ -1007,53 +458,21 @@ public final class PartitionLog {
      * {@link #deleteSegmentsBelowLogStart()}. KAFKA_STORAGE_ERROR (and a failed log dir) if that I/O fails.
      */
     public Errors maybeIncrementLogStartOffset(long newStart) {
-        lock.lock();
-        try {
-            if (newStart > highWatermark) {
-                return Errors.OFFSET_OUT_OF_RANGE;
-            }
-            if (newStart <= logStartOffset) {
-                return Errors.NONE;
-            }
-            logStartOffset = newStart;
-            refreshLastStableOffset();
-            epochCache.truncateFromStart(newStart);
-            checkpointer.run();
-            LOG.info("Log start offset of {} raised to {}", topicPartition, newStart);
-            deleteSegmentsBelowLogStart();
-            return Errors.NONE;
-        } catch (StorageException e) {
-            LOG.error("Raising the log start offset of {} failed", topicPartition, e);
-            reportFailure(e);
-            return Errors.KAFKA_STORAGE_ERROR;
-        } finally {
-            lock.unlock();
-        }
+        return retention.maybeIncrementLogStartOffset(newStart);
     }
 
-    /**
-     * Deletes the segments whose records all lie below the log start offset (never the active one), after
-     * file.delete.delay.ms like retention. Returns how many went.
-     */
+    /** See {@link LogRetention#deleteSegmentsBelowLogStart}. */
     int deleteSegmentsBelowLogStart() {
-        lock.lock();
-        try {
-            long start = logStartOffset;
-            return deleteSegments(s -> {
-                Long next = segments.higherKey(s.baseOffset());
-                return next != null && next <= start;
-            });
-        } finally {
-            lock.unlock();
-        }
+        return retention.deleteSegmentsBelowLogStart();
     }
 
     ProducerStateManager producerStateForTest() {
-        return producerState;
+        return state.producerState;
     }
 
     @Override
     public String toString() {
-        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + logEndOffset + ")";
+        return "PartitionLog(" + state.topicPartition + ", start=" + state.logStartOffset + ", end="
+            + state.logEndOffset + ")";
     }
 }
