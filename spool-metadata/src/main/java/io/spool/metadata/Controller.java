@@ -252,6 +252,7 @@ public final class Controller implements AutoCloseable {
         if (validateOnly || records.isEmpty()) {
             return CompletableFuture.completedFuture(results);
         }
+        records.addAll(partitions.clearElrOnMinIsrChange(records));
         return quorum.append(records).handle((offset, error) -> {
             if (error == null) {
                 LOG.info("Altered configs {} at metadata offset {}", records, offset);

@@ -40,6 +40,11 @@ final class PartitionControl {
         this.isActive = Objects.requireNonNull(isActive);
     }
 
+    /** The partition records that clear ELR after {@code configRecords}; see {@link ReplicationControl}. */
+    List<MetadataRecord> clearElrOnMinIsrChange(List<MetadataRecord> configRecords) {
+        return replication.clearElrOnMinIsrChange(quorum.image(), configRecords);
+    }
+
     /**
      * Runs preferred or unclean elections, see {@link LeaderElection#preferred} and {@link LeaderElection#unclean}
      * for the rules and errors, plus {@code UNKNOWN_TOPIC_OR_PARTITION}, {@code NOT_CONTROLLER} when this node is not

@@ -3,9 +3,11 @@ package io.spool.metadata;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
 /**
@@ -134,6 +136,43 @@ final class ReplicationControl {
                     records.addAll(PartitionReassigner.withCompletion(image, changed, mayLead));
                 }
             }
+        }
+        return records;
+    }
+
+    /**
+     * KIP-966: the ELR and last known ELR were chosen under the old {@code min.insync.replicas}, so a config record
+     * of it (a new value, or its removal) clears them, as Kafka does: for the topic when its override changes,
+     * for every partition when the cluster-wide default (the broker resource {@code ""}) does, should it become a
+     * dynamic broker config (it is not one yet). Per-broker values never apply to topics and change nothing. Returns the partition records that follow {@code configRecords},
+     * each with its partition epoch bumped; none when ELR is disabled or no partition has any.
+     */
+    List<MetadataRecord> clearElrOnMinIsrChange(MetadataImage image, List<MetadataRecord> configRecords) {
+        if (!elrEnabled) {
+            return List.of();
+        }
+        boolean cluster = false;
+        Set<String> topics = new HashSet<>();
+        for (MetadataRecord record : configRecords) {
+            if (record instanceof ConfigRecord c && c.name().equals(MIN_INSYNC_REPLICAS)) {
+                if (c.resourceType() == ConfigResourceType.TOPIC) {
+                    topics.add(c.resourceName());
+                } else if (c.resourceName().isEmpty()) {
+                    cluster = true;
+                }
+            }
+        }
+        List<MetadataRecord> records = new ArrayList<>();
+        for (TopicImage topic : topicsInIdOrder(image)) {
+            if (!cluster && !topics.contains(topic.name())) {
+                continue;
+            }
+            new TreeMap<>(topic.partitions()).values().forEach(p -> {
+                if (!p.elr().isEmpty() || !p.lastKnownElr().isEmpty()) {
+                    records.add(new PartitionRecord(p.topicId(), p.partition(), p.replicas(), p.isr(), p.leader(),
+                            p.leaderEpoch(), p.partitionEpoch() + 1, List.of(), List.of()));
+                }
+            });
         }
         return records;
     }

@@ -74,6 +74,31 @@ class ControllerElrTest {
     }
 
     @Test
+    void shouldClearElrWhenTheTopicsMinIsrChanges() {
+        Uuid t = topic(MIN_ISR_2);
+        Uuid other = cluster.topic("u", Map.of(0, List.of(1, 2, 3)), MIN_ISR_2);
+        cluster.alterIsr(t, 0, 1);
+        cluster.alterIsr(other, 0, 1);
+        assertThat(partition(t).elr()).containsExactly(2, 3);
+        assertThat(partition(other).elr()).containsExactly(2, 3);
+
+        // The ELR was chosen under the old minimum: a change of the topic's override clears it, for that topic.
+        assertThat(alter(new ConfigResourceId(ConfigResourceType.TOPIC, "t"), "3").error()).isEqualTo(Errors.NONE);
+        assertThat(partition(t)).isEqualTo(state(t, List.of(1), 1, 0, 2, List.of(), List.of()));
+        assertThat(cluster.partition(other, 0).elr()).as("another topic keeps its ELR").containsExactly(2, 3);
+        // Setting a topic's value it already has writes no config record and changes nothing (as in Kafka).
+        assertThat(alter(new ConfigResourceId(ConfigResourceType.TOPIC, "u"), "2").error()).isEqualTo(Errors.NONE);
+        assertThat(partition(other).elr()).containsExactly(2, 3);
+        assertThat(alter(new ConfigResourceId(ConfigResourceType.TOPIC, "u"), "1").error()).isEqualTo(Errors.NONE);
+        assertThat(partition(other)).isEqualTo(state(other, List.of(1), 1, 0, 2, List.of(), List.of()));
+    }
+
+    private AlterConfigsResult alter(ConfigResourceId resource, String minIsr) {
+        return cluster.controller.incrementalAlterConfigs(Map.of(resource, List.of(new ConfigOp(
+                "min.insync.replicas", ConfigOp.Kind.SET, minIsr))), false).join().get(0);
+    }
+
+    @Test
     void shouldEmptyIsrWhenLastMemberIsFencedAndElectElrMemberWhenItIsUnfenced() {
         Uuid t = topic(MIN_ISR_2);
         cluster.alterIsr(t, 0, 1, 2);
