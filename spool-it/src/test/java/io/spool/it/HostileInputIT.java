@@ -404,6 +404,10 @@ class HostileInputIT {
                 expectWithAcks(connection, (short) 5, valid, Errors.INVALID_REQUIRED_ACKS);
                 expectWithAcks(connection, (short) (2 + random.nextInt(100)), valid, Errors.INVALID_REQUIRED_ACKS);
                 expectWithAcks(connection, (short) (-2 - random.nextInt(100)), valid, Errors.INVALID_REQUIRED_ACKS);
+                // As in Kafka, acks are checked last: a missing topic or bad records are named first.
+                send(connection, BadBatches.produce(MISSING, 0, (short) 5, valid), Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                send(connection, BadBatches.produce(BATCHES, 0, (short) 5, BadBatches.truncated(valid, 7)),
+                        Errors.CORRUPT_MESSAGE);
                 assertThat(expect(connection, BATCHES, valid, Errors.NONE)).isEqualTo(Errors.NONE);
                 acceptedValues.addAll(BadBatches.values(valid));
             }

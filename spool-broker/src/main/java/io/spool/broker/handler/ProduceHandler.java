@@ -34,7 +34,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * in-sync replica to have fetched the records, and needs at least min.insync.replicas of them). acks=0 gets no response; if any partition fails the connection is closed
  * so the producer notices, as Kafka does.
  *
- * <p>Errors: INVALID_REQUIRED_ACKS, UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER,
+ * <p>Errors: UNKNOWN_TOPIC_OR_PARTITION / UNKNOWN_TOPIC_ID, INVALID_REQUIRED_ACKS (only for partitions that pass
+ * every other check, as in Kafka), NOT_LEADER_OR_FOLLOWER,
  * NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT,
  * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (transactional batches without a transactional id), the KIP-890
  * verification of {@link TransactionalAppends} (INVALID_TXN_STATE, INVALID_PRODUCER_EPOCH, NOT_ENOUGH_REPLICAS), the
@@ -131,10 +132,6 @@ public final class ProduceHandler implements RequestHandler {
 
     private Errors check(short version, ProduceRequestData data, TopicProduceData topic, Optional<TopicImage> image,
             PartitionProduceData partition) {
-        short acks = data.acks();
-        if (acks != -1 && acks != 0 && acks != 1) {
-            return Errors.INVALID_REQUIRED_ACKS;
-        }
         if (image.isEmpty() || !image.get().partitions().containsKey(partition.index())) {
             boolean byId = topic.name() == null || topic.name().isEmpty();
             return byId && image.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -147,6 +144,11 @@ public final class ProduceHandler implements RequestHandler {
             // Without its transactional id the coordinator cannot be asked whether the write belongs to a
             // transaction; Kafka refuses it as an unauthorized transactional id.
             return Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+        }
+        short acks = data.acks();
+        if (shape == Errors.NONE && acks != -1 && acks != 0 && acks != 1) {
+            // Last, as in Kafka: the partitions that exist and carry valid records are the ones refused for acks.
+            return Errors.INVALID_REQUIRED_ACKS;
         }
         return shape;
     }
