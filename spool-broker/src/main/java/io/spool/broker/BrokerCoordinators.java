@@ -54,8 +54,8 @@ final class BrokerCoordinators implements AutoCloseable {
                     return new ProducerIdBlock(response.producerIdStart(), response.producerIdLen());
                 }), broker.nodeId());
         this.interBrokerListener = config.getString("inter.broker.listener.name");
-        this.brokerChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener, "txn-markers");
-        this.verifyChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener, "txn-verify");
+        this.brokerChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener, "marker-channel");
+        this.verifyChannel = new BrokerChannel(broker.nodeId(), broker::image, interBrokerListener, "verify-channel");
         this.markerWriter = new TxnMarkerWriter(broker, groups.coordinator());
         this.markerSender = new TxnMarkerSender(broker.nodeId(), broker::image, markerWriter, brokerChannel);
         this.transactions = new TransactionCoordinatorService(config, broker.replicas(), broker.clock(),

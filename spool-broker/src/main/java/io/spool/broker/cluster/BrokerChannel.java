@@ -32,7 +32,7 @@ public final class BrokerChannel implements AutoCloseable {
     private final Map<Integer, Destination> destinations = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** @param purpose names the channel's threads ({@code spool-<purpose>-<brokerId>}), e.g. "txn-markers" */
+    /** @param purpose names the channel's threads ({@code spool-<purpose>-<brokerId>}), e.g. "marker-channel" */
     public BrokerChannel(int nodeId, Supplier<MetadataImage> image, String listenerName, String purpose) {
         this.nodeId = nodeId;
         this.image = image;

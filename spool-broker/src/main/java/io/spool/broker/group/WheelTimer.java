@@ -8,12 +8,18 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The coordinator's timer: a Netty hashed wheel with 10 ms ticks on one daemon thread. Thread-safe. */
+/** A coordinator's timer: a Netty hashed wheel with 10 ms ticks on one daemon thread. Thread-safe. */
 public final class WheelTimer implements CoordinatorTimer, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WheelTimer.class);
 
-    private final HashedWheelTimer wheel = new HashedWheelTimer(new DefaultThreadFactory("spool-group-timer", true),
-            10, TimeUnit.MILLISECONDS);
+    private final String name;
+    private final HashedWheelTimer wheel;
+
+    /** @param name the thread's name, and what a failed task's log line names */
+    public WheelTimer(String name) {
+        this.name = name;
+        this.wheel = new HashedWheelTimer(new DefaultThreadFactory(name, true), 10, TimeUnit.MILLISECONDS);
+    }
 
     @Override
     public Cancellable schedule(long delayMs, Runnable task) {
@@ -21,7 +27,7 @@ public final class WheelTimer implements CoordinatorTimer, AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.error("Group coordinator timer task failed", e);
+                LOG.error("{} task failed", name, e);
             }
         }, Math.max(0, delayMs), TimeUnit.MILLISECONDS);
         return timeout::cancel;

@@ -32,7 +32,7 @@ public final class TransactionCoordinatorService implements AutoCloseable {
 
     private final TransactionCoordinator coordinator;
     private final CoordinatorPartitions partitions;
-    private final WheelTimer timer = new WheelTimer();
+    private final WheelTimer timer = new WheelTimer("spool-txn-timer");
     private final ScheduledExecutorService aborter = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("spool-txn-timeouts", true));
 
