@@ -2,6 +2,7 @@ package io.spool.broker.handler;
 
 import io.spool.broker.network.ConnectionInfo;
 import io.spool.broker.network.RequestHandler;
+import io.spool.metadata.BrokerRegistration;
 import io.spool.metadata.RegisterBrokerRecord;
 import io.spool.protocol.KafkaRequest;
 import java.util.concurrent.CompletableFuture;
@@ -37,10 +38,17 @@ public final class DescribeClusterHandler implements RequestHandler {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("Brokers answer only for broker endpoints"));
         }
-        for (RegisterBrokerRecord registration : broker.image().cluster().brokers().values()) {
-            MetadataHandler.endpointFor(registration, connection.listenerName()).ifPresent(e ->
-                    response.brokers().add(new DescribeClusterBroker().setBrokerId(registration.brokerId())
-                            .setHost(e.host()).setPort(e.port()).setRack(registration.rack())));
+        // As Kafka: fenced brokers are left out unless a v2+ request asks for them (KIP-1073), and then marked.
+        boolean includeFenced = request.apiVersion() >= 2 && data.includeFencedBrokers();
+        for (BrokerRegistration registration : broker.image().cluster().registrations().values()) {
+            if (registration.fenced() && !includeFenced) {
+                continue;
+            }
+            RegisterBrokerRecord record = registration.record();
+            MetadataHandler.endpointFor(record, connection.listenerName()).ifPresent(e ->
+                    response.brokers().add(new DescribeClusterBroker().setBrokerId(record.brokerId())
+                            .setHost(e.host()).setPort(e.port()).setRack(record.rack())
+                            .setIsFenced(registration.fenced())));
         }
         return CompletableFuture.completedFuture(response);
     }
