@@ -254,6 +254,11 @@ public final class GroupCoordinator {
         return f;
     }
 
+    /** A TxnOffsetCommit answer giving {@code error} for every partition of {@code req}. */
+    public static TxnOffsetCommitResponseData txnCommitOffsetsError(TxnOffsetCommitRequestData req, Errors error) {
+        return TxnOffsetHandler.errorResponse(req, error);
+    }
+
     /**
      * The broker appended the producer's COMMIT ({@code commit}) or ABORT marker to {@code __consumer_offsets-<p>}
      * and it is durable: the producer's pending offsets in that partition become committed, replacing older

@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.IntPredicate;
 
 /**
@@ -144,8 +143,9 @@ final class ReplicationControl {
      * KIP-966: the ELR and last known ELR were chosen under the old {@code min.insync.replicas}, so a config record
      * of it (a new value, or its removal) clears them, as Kafka does: for the topic when its override changes,
      * for every partition when the cluster-wide default (the broker resource {@code ""}) does, should it become a
-     * dynamic broker config (it is not one yet). Per-broker values never apply to topics and change nothing. Returns the partition records that follow {@code configRecords},
-     * each with its partition epoch bumped; none when ELR is disabled or no partition has any.
+     * dynamic broker config (it is not one yet). Per-broker values never apply to topics and change nothing.
+     * Returns the partition records that follow {@code configRecords}, each with its partition epoch bumped; none
+     * when ELR is disabled or no partition has any.
      */
     List<MetadataRecord> clearElrOnMinIsrChange(MetadataImage image, List<MetadataRecord> configRecords) {
         if (!elrEnabled) {
@@ -167,12 +167,12 @@ final class ReplicationControl {
             if (!cluster && !topics.contains(topic.name())) {
                 continue;
             }
-            new TreeMap<>(topic.partitions()).values().forEach(p -> {
+            for (PartitionRecord p : topic.partitions().values()) {
                 if (!p.elr().isEmpty() || !p.lastKnownElr().isEmpty()) {
                     records.add(new PartitionRecord(p.topicId(), p.partition(), p.replicas(), p.isr(), p.leader(),
                             p.leaderEpoch(), p.partitionEpoch() + 1, List.of(), List.of()));
                 }
-            });
+            }
         }
         return records;
     }

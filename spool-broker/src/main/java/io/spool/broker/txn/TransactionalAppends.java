@@ -34,10 +34,8 @@ public final class TransactionalAppends {
 
     /** Whether the first batch is transactional (Kafka's clients never mix, and the log checks the rest). */
     public static boolean isTransactional(MemoryRecords records) {
-        for (MutableRecordBatch batch : records.batches()) {
-            return batch.isTransactional();
-        }
-        return false;
+        MutableRecordBatch first = firstBatch(records);
+        return first != null && first.isTransactional();
     }
 
     /** Runs {@code append} now, or after a verification, or after the queued writes of the same producer. */

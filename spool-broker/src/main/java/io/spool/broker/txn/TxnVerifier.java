@@ -45,7 +45,8 @@ public final class TxnVerifier {
 
     public CompletableFuture<Errors> verify(String transactionalId, long producerId, short producerEpoch,
             TopicPartition tp) {
-        Optional<PartitionRecord> state = image.get().topics().byName(TransactionCoordinatorService.TRANSACTION_STATE_TOPIC)
+        Optional<PartitionRecord> state = image.get().topics()
+                .byName(TransactionCoordinatorService.TRANSACTION_STATE_TOPIC)
                 .map(t -> t.partitions().get(coordinator.partitionFor(transactionalId)));
         if (state.isEmpty() || state.get() == null || state.get().leader() < 0) {
             return CompletableFuture.completedFuture(Errors.NOT_ENOUGH_REPLICAS);

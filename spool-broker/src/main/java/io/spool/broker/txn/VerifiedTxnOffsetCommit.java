@@ -10,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
-import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
-import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
-import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -46,7 +43,7 @@ public final class VerifiedTxnOffsetCommit implements RequestHandler {
             return commit(data, version); // INVALID_GROUP_ID, from the coordinator
         }
         if (data.transactionalId() == null || data.transactionalId().isEmpty()) {
-            return CompletableFuture.completedFuture(errorResponse(data, Errors.INVALID_REQUEST));
+            return refused(data, Errors.INVALID_REQUEST);
         }
         int partition = groups.partitionFor(data.groupId());
         TopicPartition offsets = new TopicPartition(GroupCoordinatorService.OFFSETS_TOPIC, partition);
@@ -58,23 +55,15 @@ public final class VerifiedTxnOffsetCommit implements RequestHandler {
         }
         return verifier.verify(data.transactionalId(), data.producerId(), data.producerEpoch(), offsets)
                 .thenCompose(error -> error == Errors.NONE ? commit(data, version)
-                        : CompletableFuture.completedFuture(errorResponse(data,
-                                error == Errors.NOT_ENOUGH_REPLICAS ? Errors.COORDINATOR_NOT_AVAILABLE : error)));
+                        : refused(data, error == Errors.NOT_ENOUGH_REPLICAS ? Errors.COORDINATOR_NOT_AVAILABLE
+                                : error));
+    }
+
+    private static CompletableFuture<ApiMessage> refused(TxnOffsetCommitRequestData data, Errors error) {
+        return CompletableFuture.completedFuture(GroupCoordinator.txnCommitOffsetsError(data, error));
     }
 
     private CompletableFuture<ApiMessage> commit(TxnOffsetCommitRequestData data, short version) {
         return groups.txnCommitOffsets(data, version).thenApply(ApiMessage.class::cast);
-    }
-
-    private static TxnOffsetCommitResponseData errorResponse(TxnOffsetCommitRequestData data, Errors error) {
-        TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
-        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : data.topics()) {
-            TxnOffsetCommitResponseTopic topic = new TxnOffsetCommitResponseTopic().setName(t.name())
-                    .setTopicId(t.topicId());
-            t.partitions().forEach(p -> topic.partitions().add(new TxnOffsetCommitResponsePartition()
-                    .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code())));
-            response.topics().add(topic);
-        }
-        return response;
     }
 }
