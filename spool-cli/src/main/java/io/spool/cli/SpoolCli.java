@@ -63,23 +63,31 @@ public final class SpoolCli implements Callable<Integer> {
         return run(args, new Terminal(in, out, err, false));
     }
 
-    static CommandLine commandLine(Terminal terminal) {
-        return commandLine(SpoolCli.class, terminal);
-    }
-
     static int run(String[] args, Terminal terminal) {
-        // Building the model of every command costs a server start a noticeable part of its time; `spool server`
-        // needs only its own.
-        Class<?> root = args.length > 0 && args[0].equals("server") ? ServerOnly.class : SpoolCli.class;
-        CommandLine cli = commandLine(root, terminal);
-        int code = cli.execute(args);
+        ServerCommand.Parsed server = ServerCommand.parseSimple(args, terminal);
+        int code = server != null ? runServer(server, terminal) : commandLine(terminal).execute(args);
         terminal.out().flush();
         terminal.err().flush();
         return code;
     }
 
-    private static CommandLine commandLine(Class<?> root, Terminal terminal) {
-        CommandLine cli = new CommandLine(root, new TerminalFactory(terminal));
+    /** Runs a {@code spool server} parsed without picocli, answering a failure as {@link #onFailure} does. */
+    private static int runServer(ServerCommand.Parsed server, Terminal terminal) {
+        try {
+            return server.command().call();
+        } catch (Exception e) {
+            PrintWriter err = new PrintWriter(terminal.err(), true);
+            if (server.verbose()) {
+                e.printStackTrace(err);
+            }
+            err.println(ErrorMessages.describe(e));
+            err.flush();
+            return ErrorMessages.exitCode(e);
+        }
+    }
+
+    static CommandLine commandLine(Terminal terminal) {
+        CommandLine cli = new CommandLine(SpoolCli.class, new TerminalFactory(terminal));
         cli.setOut(new PrintWriter(terminal.out(), true));
         cli.setErr(new PrintWriter(terminal.err(), true));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -113,19 +121,6 @@ public final class SpoolCli implements Callable<Integer> {
             }
         }
         return false;
-    }
-
-    /** The {@code spool} command with only its {@code server} subcommand: same options, same help for it. */
-    @Command(name = "spool", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            subcommands = ServerCommand.class)
-    static final class ServerOnly implements Callable<Integer> {
-        @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces with errors.")
-        boolean verbose;
-
-        @Override
-        public Integer call() {
-            return EXIT_USAGE;
-        }
     }
 
     /** Creates command objects, handing a {@link Terminal} to those whose constructor takes one. */
