@@ -303,7 +303,7 @@ public final class SpoolServer implements AutoCloseable {
                 throw new IOException("Broker " + config.nodeId() + " registration (epoch " + brokerEpoch
                         + ") did not reach its metadata within 60 s");
             }
-            Thread.sleep(5);
+            Thread.sleep(1);
         }
     }
 

@@ -235,7 +235,7 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
                 LOG.info("Waiting for the metadata quorum {}: no leader with a majority yet", voters);
                 nextLog = now + TimeUnit.SECONDS.toNanos(10);
             }
-            Thread.sleep(10);
+            Thread.sleep(1);
         }
         throw new TimeoutException("Metadata quorum closed while starting");
     }
@@ -303,11 +303,9 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         // lead refuses them (NotLeaderException); LINEARIZABLE would let a follower serve them after a read index.
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.DEFAULT);
         if (voters.size() == 1) {
-            // Nobody else can vote: the first election only has to wait long enough for the server to be up.
-            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(20));
-            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, millis(50));
-        }
-        if (voters.size() == 1) {
+            // Nobody else can vote: the first election need not wait for anyone.
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, millis(1));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, millis(5));
             RaftServerConfigKeys.Rpc.setTimeoutMin(properties, millis(150));
             RaftServerConfigKeys.Rpc.setTimeoutMax(properties, millis(300));
         } else {
