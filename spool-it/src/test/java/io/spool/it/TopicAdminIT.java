@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -151,6 +152,33 @@ class TopicAdminIT {
             assertThat(config.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DEFAULT_CONFIG);
             assertThat(config.get("no.such.config")).isNull();
             assertServing("configs-bad", 0);
+        }
+    }
+
+    /**
+     * Thousands of topics with their configs in one request: more metadata than one entry of the metadata log may
+     * hold. Kafka refuses such an operation with POLICY_VIOLATION and keeps its controller; so does Spool, and the
+     * very next request is served by the same controller.
+     */
+    @Test
+    void shouldRefuseAnExcessivelyLargeOperationAndKeepServing() throws Exception {
+        Map<String, String> configs = new HashMap<>();
+        for (String name : List.of("retention.ms", "segment.ms", "delete.retention.ms", "file.delete.delay.ms",
+                "flush.messages", "flush.ms", "index.interval.bytes", "max.compaction.lag.ms", "segment.bytes")) {
+            configs.put(name, "123456789");
+        }
+        List<NewTopic> topics = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            topics.add(new NewTopic("huge-" + "x".repeat(230) + i, 1, (short) 1).configs(configs));
+        }
+        try (Admin admin = Clients.admin(spool.bootstrap())) {
+            assertThatThrownBy(() -> admin.createTopics(topics).all().get())
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(PolicyViolationException.class)
+                    .cause().hasMessage("Unable to perform excessively large batch operation.");
+            assertThat(admin.listTopics().names().get()).noneMatch(name -> name.startsWith("huge-"));
+
+            create(admin, new NewTopic("after-huge", 1, (short) 1));
+            assertServing("after-huge", 0);
         }
     }
 

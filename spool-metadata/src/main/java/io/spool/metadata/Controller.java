@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Controller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    /** A request may create thousands of topics; a log line names this many of them. */
+    private static final int LOGGED_NAMES = 20;
+    private static final String TOO_LARGE_MESSAGE = "Unable to perform excessively large batch operation.";
 
     private final MetadataQuorum quorum;
     private final Clock clock;
@@ -261,7 +264,7 @@ public final class Controller implements AutoCloseable {
             Errors code = appendError(error);
             LOG.warn("Failed to alter configs: {}", code, error);
             return results.stream().map(r -> r.error() == Errors.NONE
-                    ? AlterConfigsResult.error(r.resource(), code, code.message()) : r).toList();
+                    ? AlterConfigsResult.error(r.resource(), code, appendMessage(error)) : r).toList();
         });
     }
 
@@ -335,7 +338,7 @@ public final class Controller implements AutoCloseable {
             LOG.warn("Failed to create topics {}: {}", createdNames(ordered), code, error);
             List<CreateTopicResult> failed = new ArrayList<>();
             for (CreateTopicResult r : ordered) {
-                failed.add(r.error() == Errors.NONE ? CreateTopicResult.error(r.name(), code, code.message()) : r);
+                failed.add(r.error() == Errors.NONE ? CreateTopicResult.error(r.name(), code, appendMessage(error)) : r);
             }
             return failed;
         });
@@ -363,7 +366,7 @@ public final class Controller implements AutoCloseable {
             Errors code = appendError(error);
             LOG.warn("Failed to add partitions: {}", code, error);
             return results.stream().map(r -> r.error() == Errors.NONE
-                    ? new CreatePartitionsResult(r.name(), code, code.message()) : r).toList();
+                    ? new CreatePartitionsResult(r.name(), code, appendMessage(error)) : r).toList();
         });
     }
 
@@ -374,8 +377,14 @@ public final class Controller implements AutoCloseable {
         return new ArrayList<>(results.values());
     }
 
-    private static List<String> createdNames(List<CreateTopicResult> results) {
-        return results.stream().filter(r -> r.error() == Errors.NONE).map(CreateTopicResult::name).toList();
+    /** For the log: the names of the topics a request creates, the first {@value #LOGGED_NAMES} of them. */
+    static String createdNames(List<CreateTopicResult> results) {
+        List<String> names = results.stream().filter(r -> r.error() == Errors.NONE).map(CreateTopicResult::name)
+                .toList();
+        if (names.size() <= LOGGED_NAMES) {
+            return names.toString();
+        }
+        return names.subList(0, LOGGED_NAMES) + " and " + (names.size() - LOGGED_NAMES) + " more";
     }
 
     private CompletableFuture<List<DeleteTopicResult>> handleDeleteTopics(List<String> names, List<Uuid> ids) {
@@ -411,7 +420,7 @@ public final class Controller implements AutoCloseable {
                 LOG.warn("Failed to delete topics {}", toDelete.values(), error);
             }
             toDelete.forEach((id, name) -> results.add(new DeleteTopicResult(name, id, code,
-                    error == null ? null : code.message())));
+                    error == null ? null : appendMessage(error))));
             return results;
         });
     }
@@ -436,8 +445,20 @@ public final class Controller implements AutoCloseable {
     }
 
     static Errors appendError(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
+        if (cause instanceof MetadataTooLargeException) {
+            return Errors.POLICY_VIOLATION;
+        }
         return cause instanceof NotControllerException ? Errors.NOT_CONTROLLER : Errors.UNKNOWN_SERVER_ERROR;
+    }
+
+    /** The message for a failed append's {@link #appendError}: Kafka's own for an oversized operation. */
+    static String appendMessage(Throwable error) {
+        return unwrap(error) instanceof MetadataTooLargeException ? TOO_LARGE_MESSAGE : appendError(error).message();
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /** Stops the controller thread; operations not yet started fail. */

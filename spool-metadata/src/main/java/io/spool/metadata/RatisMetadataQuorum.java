@@ -58,6 +58,10 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
     /** The storage directory name, as Kafka's metadata log directory is named. */
     public static final String LOG_DIR_NAME = "__cluster_metadata-0";
     private static final long START_TIMEOUT_MS = 60_000;
+    /** The largest metadata entry (one controller operation's records), Ratis's default appender byte limit. */
+    static final int MAX_ENTRY_BYTES = 4 << 20;
+    /** The most an operation's encoded records may take: the rest of an entry holds Raft's own fields. */
+    static final int MAX_RECORDS_BYTES = MAX_ENTRY_BYTES - (64 << 10);
     /** Snapshot after this many entries, so a restart replays a bounded log. */
     private static final long SNAPSHOT_THRESHOLD = 10_000;
 
@@ -324,6 +328,11 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        // Ratis refuses an entry above the appender's byte limit (a request that would create thousands of topics
+        // with their configs fails, and the quorum goes on), so the log's write buffer needs only that much room.
+        // Its default of 8 MB is zeroed at every start: some 30 ms on a small machine.
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(MAX_ENTRY_BYTES));
+        RaftServerConfigKeys.Log.setWriteBufferSize(properties, SizeInBytes.valueOf(MAX_ENTRY_BYTES + 8));
         return properties;
     }
 
@@ -342,7 +351,14 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         if (current == null || closed) {
             return CompletableFuture.failedFuture(new NotControllerException("The metadata quorum is not running"));
         }
-        Message message = Message.valueOf(ByteString.copyFrom(MetadataRecordSerde.encode(records)));
+        byte[] encoded = MetadataRecordSerde.encode(records);
+        if (encoded.length > MAX_RECORDS_BYTES) {
+            // Ratis would refuse the entry too, but only after the leader has failed to append it and stepped down.
+            return CompletableFuture.failedFuture(new MetadataTooLargeException("The operation's " + records.size()
+                    + " metadata records take " + encoded.length + " bytes, more than one entry may hold ("
+                    + MAX_RECORDS_BYTES + ")"));
+        }
+        Message message = Message.valueOf(ByteString.copyFrom(encoded));
         RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
                 .setServerId(peerId(nodeId)).setGroupId(group.getGroupId()).setCallId(nextCallId.incrementAndGet())
                 .setMessage(message).setType(RaftClientRequest.writeRequestType()).build();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +54,19 @@ class ControllerTest {
         }
         assertThat(topic.partitions().values()).extracting(PartitionRecord::leader).contains(0, 1, 2);
         assertThat(quorum.image().configs().topicConfigs("orders")).isEqualTo(Map.of("retention.ms", "100"));
+    }
+
+    @Test
+    void shouldNameOnlyTheFirstTwentyCreatedTopicsInTheLog() {
+        List<CreateTopicResult> results = new ArrayList<>();
+        results.add(CreateTopicResult.error("refused", Errors.TOPIC_ALREADY_EXISTS, "exists"));
+        for (int i = 0; i < 25; i++) {
+            results.add(new CreateTopicResult("t" + i, Uuid.randomUuid(), Errors.NONE, null, 1, (short) 1, Map.of()));
+        }
+
+        assertThat(Controller.createdNames(results.subList(0, 3))).isEqualTo("[t0, t1]");
+        assertThat(Controller.createdNames(results)).startsWith("[t0, t1, ").endsWith(", t19] and 5 more")
+                .doesNotContain("refused");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.spool.metadata;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.apache.kafka.common.protocol.Errors;
@@ -96,6 +99,37 @@ class RatisMetadataQuorumTest {
         return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
                 .until(() -> quorums.stream().filter(q -> q != down && q.isActiveController()).findFirst(),
                         java.util.Optional::isPresent).orElseThrow();
+    }
+
+    /**
+     * One controller operation's records travel as one Raft entry: records above {@code MAX_RECORDS_BYTES} are
+     * refused before they reach Ratis, and this node still leads the next append; records just below fit the log's
+     * write buffer and survive a restart.
+     */
+    @Test
+    void shouldRefuseAnOversizedEntryAndKeepServing() throws Exception {
+        int port = freePort();
+        String value = "v".repeat(30_000);
+        try (RatisMetadataQuorum quorum = quorum(port, 0)) {
+            quorum.start();
+            assertThatThrownBy(() -> quorum.append(configs("big", 150, value)).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(MetadataTooLargeException.class);
+            long offset = quorum.append(configs("fits", 135, value)).get(30, TimeUnit.SECONDS);
+            assertThat(quorum.image().offset()).isEqualTo(offset);
+        }
+        try (RatisMetadataQuorum restarted = quorum(port, 0)) {
+            restarted.start();
+            assertThat(restarted.image().configs().topicConfigs("fits")).hasSize(135);
+            assertThat(restarted.image().configs().topicConfigs("big")).isEmpty();
+        }
+    }
+
+    private static List<MetadataRecord> configs(String topic, int count, String value) {
+        List<MetadataRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            records.add(new ConfigRecord(ConfigResourceType.TOPIC, topic, "name." + i, value));
+        }
+        return records;
     }
 
     @Test
