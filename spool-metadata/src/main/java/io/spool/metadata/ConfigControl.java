@@ -20,8 +20,9 @@ import org.apache.kafka.common.protocol.Errors;
  *   <li>{@code INVALID_REQUEST}: a topic resource with an empty name ("Default topic resources are not allowed."),
  *       a broker name that is not a base 10 number or is negative, SET of a null value</li>
  *   <li>{@code INVALID_TOPIC_EXCEPTION}: an illegal topic name</li>
- *   <li>{@code INVALID_CONFIG}: APPEND or SUBTRACT on a config that is not a LIST; an unknown topic config, a null
- *       or invalid topic config value; a broker config that is not one of {@link DynamicBrokerConfigs}</li>
+ *   <li>{@code INVALID_CONFIG}: APPEND or SUBTRACT on a config that is not a LIST; a resulting value longer than
+ *       32,767 bytes, Kafka's limit ({@link ConfigRecord#VALUE_TOO_LONG}); an unknown topic config, a null or
+ *       invalid topic config value; a broker config that is not one of {@link DynamicBrokerConfigs}</li>
  *   <li>{@code INVALID_REQUEST}: an invalid dynamic broker config value (Kafka reports a broker config that fails
  *       validation as an invalid request, KAFKA-13609)</li>
  *   <li>{@code UNKNOWN_TOPIC_OR_PARTITION}: the topic does not exist</li>
@@ -123,6 +124,10 @@ final class ConfigControl {
     }
 
     private static Optional<AlterConfigsResult> validateBroker(ConfigResourceId resource, Map<String, String> next) {
+        Optional<String> tooLong = ConfigRecord.checkValueSizes(next);
+        if (tooLong.isPresent()) {
+            return Optional.of(AlterConfigsResult.error(resource, Errors.INVALID_CONFIG, tooLong.get()));
+        }
         for (String name : new TreeSet<>(next.keySet())) {
             if (!DynamicBrokerConfigs.isDynamic(name)) {
                 return Optional.of(AlterConfigsResult.error(resource, Errors.INVALID_CONFIG,

@@ -65,6 +65,10 @@ public final class TopicConfigs {
      *     are valid; callers report it as {@code INVALID_CONFIG}
      */
     public static Optional<String> validate(Map<String, String> configs) {
+        Optional<String> tooLong = ConfigRecord.checkValueSizes(configs);
+        if (tooLong.isPresent()) {
+            return tooLong;
+        }
         for (Map.Entry<String, String> entry : new TreeMap<>(configs).entrySet()) {
             Optional<String> error = validate(entry.getKey(), entry.getValue());
             if (error.isPresent()) {

@@ -75,6 +75,37 @@ class ControllerConfigsTest {
         assertThat(quorum.image().configs().topicConfigs("orders")).containsEntry(LEADER_REPLICAS, "1:2,0:2");
     }
 
+    /** Kafka 4's limit (KAFKA-18907): a config record's value holds at most 32,767 bytes, however it is reached. */
+    @Test
+    void shouldRefuseAValueLongerThanARecordHoldsAndKeepTheOldOne() {
+        assertThat(alter(ORDERS, op(ConfigOp.Kind.APPEND, LEADER_REPLICAS, throttledReplicas(0, 2_000))).error())
+                .isEqualTo(Errors.NONE);
+        assertThat(alter(ORDERS, op(ConfigOp.Kind.APPEND, LEADER_REPLICAS, throttledReplicas(2_000, 4_000))).error())
+                .isEqualTo(Errors.NONE);
+        String before = quorum.image().configs().topicConfigs("orders").get(LEADER_REPLICAS);
+        assertThat(before.length()).isBetween(20_000, Short.MAX_VALUE + 0);
+
+        AlterConfigsResult tooLong = alter(ORDERS, op(ConfigOp.Kind.APPEND, LEADER_REPLICAS,
+                throttledReplicas(4_000, 6_000)));
+
+        assertThat(tooLong.error()).isEqualTo(Errors.INVALID_CONFIG);
+        assertThat(tooLong.message()).isEqualTo("The configuration value cannot be added because it exceeds the"
+                + " maximum value size of 32767 bytes.");
+        assertThat(quorum.image().configs().topicConfigs("orders")).containsEntry(LEADER_REPLICAS, before);
+        CreateTopicResult created = controller.createTopics(List.of(CreateTopicSpec.of("long", 1, 1)
+                .withConfigs(Map.of(LEADER_REPLICAS, throttledReplicas(0, 6_000)))), false).join().get(0);
+        assertThat(created.error()).isEqualTo(Errors.INVALID_CONFIG);
+        assertThat(created.message()).isEqualTo(tooLong.message());
+    }
+
+    private static String throttledReplicas(int fromPartition, int toPartition) {
+        StringBuilder list = new StringBuilder();
+        for (int p = fromPartition; p < toPartition; p++) {
+            list.append(list.length() == 0 ? "" : ",").append(p).append(":1");
+        }
+        return list.toString();
+    }
+
     @Test
     void shouldReturnInvalidConfigWhenListOpOnNonListOrUnknownOrBadValue() {
         assertThat(alter(ORDERS, op(ConfigOp.Kind.APPEND, "retention.ms", "1")).error())
