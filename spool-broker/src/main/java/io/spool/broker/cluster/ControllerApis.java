@@ -20,8 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.AllocateProducerIdsRequestData;
 import org.apache.kafka.common.message.AllocateProducerIdsResponseData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
@@ -46,7 +48,11 @@ import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ApiError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller's side of the Kafka-protocol APIs that reach it: each request message becomes a call on this
@@ -55,6 +61,7 @@ import org.apache.kafka.common.requests.ApiError;
  * answers NOT_CONTROLLER, which the caller's channel retries elsewhere. Stateless apart from its collaborators.
  */
 public final class ControllerApis {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerApis.class);
     private final Controller controller;
     private final TopicConfigView topicConfigs;
     private final MetadataQuorum quorum;
@@ -92,7 +99,33 @@ public final class ControllerApis {
                     (org.apache.kafka.common.message.AlterConfigsRequestData) request);
             default -> throw new IllegalArgumentException("Not a controller API: " + api);
         };
-        return result.thenApply(m -> (ApiMessage) m);
+        return result.handle((response, error) -> {
+            if (error == null) {
+                return (ApiMessage) response;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (errorOf(cause) == Errors.NOT_CONTROLLER || cause instanceof RejectedExecutionException) {
+                // Not (or no longer, the controller is closing) the active controller: the channel asks again.
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            }
+            // The operation itself failed: asked again it fails again, so the caller gets an answer now rather than
+            // retries until its deadline.
+            if (!(cause instanceof ApiException)) {
+                LOG.error("The controller failed a {} request", api, cause);
+            }
+            return errorResponse(api, version, request, cause);
+        });
+    }
+
+    /**
+     * {@code request}'s own response with {@code error}'s code for each of its items (UNKNOWN_SERVER_ERROR unless it
+     * is a Kafka API exception), as Kafka's controller answers an operation that failed.
+     */
+    static ApiMessage errorResponse(ApiKeys api, short version, ApiMessage request, Throwable error) {
+        AbstractRequest parsed = AbstractRequest.parseRequest(api, version,
+                MessageUtil.toByteBufferAccessor(request, version)).request;
+        return parsed.getErrorResponse(0, error).data();
     }
 
     private CompletableFuture<CreateTopicsResponseData> createTopics(short version, CreateTopicsRequestData data) {
