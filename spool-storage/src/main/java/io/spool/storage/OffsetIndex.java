@@ -43,6 +43,12 @@ final class OffsetIndex extends MappedIndex {
         return n < 0 ? new Entry(baseOffset, 0) : new Entry(baseOffset + relOffsetAt(n), positionAt(n));
     }
 
+    /** The last entry with position {@code <= position} (positions increase with offsets), or null if none. */
+    Entry floorByPosition(long position) {
+        int n = largestLowerBound(position, this::positionAt);
+        return n < 0 ? null : new Entry(baseOffset + relOffsetAt(n), positionAt(n));
+    }
+
     Entry lastEntry() {
         int n = entries();
         return n == 0 ? new Entry(baseOffset, 0) : new Entry(baseOffset + relOffsetAt(n - 1), positionAt(n - 1));

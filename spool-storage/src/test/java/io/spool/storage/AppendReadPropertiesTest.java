@@ -17,6 +17,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 
 class AppendReadPropertiesTest {
 
@@ -59,6 +60,55 @@ class AppendReadPropertiesTest {
                     assertThat(TestBatches.value(r)).isEqualTo(expected.get((int) r.offset()));
                 }
                 assertThat(got.get(got.size() - 1).offset()).isGreaterThanOrEqualTo(start);
+            }
+        } finally {
+            manager.close();
+            Fs.deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * A read returns the longest run of whole batches, from the one holding the fetch offset, that lies below
+     * {@code maxOffsetExclusive} and fits {@code maxBytes} (or the first batch alone when {@code minOneBatch}),
+     * however sparse the offset index.
+     */
+    @Property(tries = 40)
+    void readsShouldReturnTheLongestRunOfWholeBatchesWithinTheLimits(
+        @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 1, max = 20) Integer> batchSizes,
+        @ForAll @IntRange(min = 1, max = 3000) int indexIntervalBytes,
+        @ForAll @IntRange(min = 1, max = 3000) int maxBytes,
+        @ForAll @IntRange(min = 0, max = 500) int maxOffsetExclusive,
+        @ForAll boolean minOneBatch) throws IOException {
+        Path dir = Files.createTempDirectory("log");
+        MutableClock clock = new MutableClock(1_000_000L);
+        LogConfig config = LogConfig.defaults().withIndex(indexIntervalBytes, 1 << 16);
+        TopicPartition tp = new TopicPartition("t", 0);
+        LogManager manager = LogManager.open(List.of(dir), clock, p -> config, new Random(0));
+        try {
+            PartitionLog log = manager.getOrCreate(tp, Uuid.ONE_UUID, config);
+            for (int size : batchSizes) {
+                var records = TestBatches.batch(size % 2 == 0 ? Compression.gzip().build() : Compression.NONE,
+                    clock.millis(), size);
+                assertThat(log.appendAsLeader(records, 1).error()).isEqualTo(Errors.NONE);
+            }
+            for (long start = 0; start < log.logEndOffset(); start++) {
+                List<RecordBatch> all = TestBatches.batchesOf(
+                    log.read(start, Integer.MAX_VALUE, Long.MAX_VALUE, true).records());
+                List<RecordBatch> expected = new ArrayList<>();
+                int bytes = 0;
+                for (RecordBatch b : all) {
+                    boolean fits = bytes + b.sizeInBytes() <= maxBytes || (minOneBatch && expected.isEmpty());
+                    if (b.lastOffset() >= maxOffsetExclusive || !fits) {
+                        break;
+                    }
+                    expected.add(b);
+                    bytes += b.sizeInBytes();
+                }
+                LogSlice got = log.read(start, maxBytes, maxOffsetExclusive, minOneBatch).records();
+                assertThat(TestBatches.batchesOf(got)).extracting(RecordBatch::baseOffset)
+                    .as("read from %d", start).containsExactlyElementsOf(expected.stream()
+                        .map(RecordBatch::baseOffset).toList());
+                assertThat(got.sizeInBytes()).isEqualTo(bytes);
             }
         } finally {
             manager.close();
