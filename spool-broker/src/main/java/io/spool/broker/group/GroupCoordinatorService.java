@@ -26,7 +26,7 @@ public final class GroupCoordinatorService implements AutoCloseable {
 
     private final GroupCoordinator coordinator;
     private final CoordinatorPartitions partitions;
-    private final WheelTimer timer = new WheelTimer("spool-group-timer");
+    private final CoordinatorScheduler timer = new CoordinatorScheduler("spool-group-timer");
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("spool-offset-expiry", true));
     private volatile TopicsMetadata topics = TopicsMetadata.of(List.of());

@@ -4,7 +4,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.spool.broker.ServerConfig;
 import io.spool.broker.group.CoordinatorLogReplay;
 import io.spool.broker.group.CoordinatorPartitions;
-import io.spool.broker.group.WheelTimer;
+import io.spool.broker.group.CoordinatorScheduler;
 import io.spool.broker.replica.ReplicaManager;
 import io.spool.coordinator.txn.ProducerIdSource;
 import io.spool.coordinator.txn.TransactionCoordinator;
@@ -32,7 +32,7 @@ public final class TransactionCoordinatorService implements AutoCloseable {
 
     private final TransactionCoordinator coordinator;
     private final CoordinatorPartitions partitions;
-    private final WheelTimer timer = new WheelTimer("spool-txn-timer");
+    private final CoordinatorScheduler timer = new CoordinatorScheduler("spool-txn-timer");
     private final ScheduledExecutorService aborter = Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("spool-txn-timeouts", true));
 
