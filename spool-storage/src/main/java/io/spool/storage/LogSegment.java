@@ -340,7 +340,11 @@ final class LogSegment {
      * when every batch below {@code limit} ends before it.
      */
     BatchHeader findBatch(long offset, long limit) {
-        long pos = offsetIndex().lookup(offset).position();
+        return findBatchFrom(offsetIndex().lookup(offset).position(), offset, limit);
+    }
+
+    /** As {@link #findBatch}, scanning from {@code pos}, a batch boundary at or before the batch sought. */
+    private BatchHeader findBatchFrom(long pos, long offset, long limit) {
         try {
             BatchHeader header;
             while ((header = BatchHeader.read(channel, pos, limit)) != null) {
@@ -372,7 +376,11 @@ final class LogSegment {
         // The batches below maxOffsetExclusive end where the first batch at or above it starts. Both ends are found
         // through the offset index and a few headers, never by reading every header in between: a 1 MB fetch of
         // 16 KB batches would otherwise cost some 64 reads.
-        BatchHeader stop = maxOffsetExclusive == Long.MAX_VALUE ? null : findBatch(maxOffsetExclusive, limit);
+        // The batch at or above maxOffsetExclusive comes after the first one: scan from whichever boundary is later,
+        // the first batch's end or the index entry for maxOffsetExclusive (a read at the log's tail reads nothing).
+        BatchHeader stop = maxOffsetExclusive == Long.MAX_VALUE ? null : findBatchFrom(Math.max(
+                first.position() + first.sizeInBytes(), offsetIndex().lookup(maxOffsetExclusive).position()),
+                maxOffsetExclusive, limit);
         long available = stop == null ? limit : stop.position();
         long end;
         if (available - start <= maxBytes) {
