@@ -18,15 +18,15 @@ public record ConfigRecord(ConfigResourceType resourceType, String resourceName,
         Objects.requireNonNull(name, "name");
     }
 
-    /** Kafka's limit on a config value (a record's string field), and its answer to a longer one. */
+    /** Kafka's answer to a config value longer than a record's string field holds. */
     static final String VALUE_TOO_LONG = "The configuration value cannot be added because it exceeds the maximum"
-            + " value size of " + Short.MAX_VALUE + " bytes.";
+            + " value size of " + MetadataRecordSerde.MAX_STRING_BYTES + " bytes.";
 
     /** {@link #VALUE_TOO_LONG} if a value of {@code configs} could not be stored in a record. */
     static Optional<String> checkValueSizes(Map<String, String> configs) {
+        int max = MetadataRecordSerde.MAX_STRING_BYTES;
         for (String value : configs.values()) {
-            if (value != null && (value.length() > Short.MAX_VALUE
-                    || value.getBytes(StandardCharsets.UTF_8).length > Short.MAX_VALUE)) {
+            if (value != null && (value.length() > max || value.getBytes(StandardCharsets.UTF_8).length > max)) {
                 return Optional.of(VALUE_TOO_LONG);
             }
         }

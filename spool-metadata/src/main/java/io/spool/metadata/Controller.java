@@ -262,9 +262,10 @@ public final class Controller implements AutoCloseable {
                 return results;
             }
             Errors code = appendError(error);
+            String message = appendMessage(error);
             LOG.warn("Failed to alter configs: {}", code, error);
             return results.stream().map(r -> r.error() == Errors.NONE
-                    ? AlterConfigsResult.error(r.resource(), code, appendMessage(error)) : r).toList();
+                    ? AlterConfigsResult.error(r.resource(), code, message) : r).toList();
         });
     }
 
@@ -336,9 +337,10 @@ public final class Controller implements AutoCloseable {
             }
             Errors code = appendError(error);
             LOG.warn("Failed to create topics {}: {}", createdNames(ordered), code, error);
+            String message = appendMessage(error);
             List<CreateTopicResult> failed = new ArrayList<>();
             for (CreateTopicResult r : ordered) {
-                failed.add(r.error() == Errors.NONE ? CreateTopicResult.error(r.name(), code, appendMessage(error)) : r);
+                failed.add(r.error() == Errors.NONE ? CreateTopicResult.error(r.name(), code, message) : r);
             }
             return failed;
         });
@@ -364,9 +366,10 @@ public final class Controller implements AutoCloseable {
                 return results;
             }
             Errors code = appendError(error);
+            String message = appendMessage(error);
             LOG.warn("Failed to add partitions: {}", code, error);
             return results.stream().map(r -> r.error() == Errors.NONE
-                    ? new CreatePartitionsResult(r.name(), code, appendMessage(error)) : r).toList();
+                    ? new CreatePartitionsResult(r.name(), code, message) : r).toList();
         });
     }
 
@@ -419,8 +422,8 @@ public final class Controller implements AutoCloseable {
             } else {
                 LOG.warn("Failed to delete topics {}", toDelete.values(), error);
             }
-            toDelete.forEach((id, name) -> results.add(new DeleteTopicResult(name, id, code,
-                    error == null ? null : appendMessage(error))));
+            String message = error == null ? null : appendMessage(error);
+            toDelete.forEach((id, name) -> results.add(new DeleteTopicResult(name, id, code, message)));
             return results;
         });
     }

@@ -47,7 +47,7 @@ public final class MetadataRecordSerde {
     static final byte VERSION = 0;
     private static final int HEADER_SIZE = 1 + 4 + 4;
     private static final int CRC_OFFSET = 1;
-    private static final int MAX_STRING_BYTES = Short.MAX_VALUE;
+    static final int MAX_STRING_BYTES = Short.MAX_VALUE;
 
     private static final byte TOPIC = 1;
     private static final byte PARTITION = 2;

@@ -373,11 +373,10 @@ final class LogSegment {
         if (first.lastOffset() >= maxOffsetExclusive) {
             return LogSlice.EMPTY;
         }
-        // The batches below maxOffsetExclusive end where the first batch at or above it starts. Both ends are found
-        // through the offset index and a few headers, never by reading every header in between: a 1 MB fetch of
-        // 16 KB batches would otherwise cost some 64 reads.
-        // The batch at or above maxOffsetExclusive comes after the first one: scan from whichever boundary is later,
-        // the first batch's end or the index entry for maxOffsetExclusive (a read at the log's tail reads nothing).
+        // Both ends are found through the offset index and a few headers, never by reading every header in between
+        // (a 1 MB fetch of 16 KB batches would cost some 64 reads). The batches below maxOffsetExclusive end where
+        // the first batch at or above it starts, which comes after the first batch: its scan starts at the later of
+        // the first batch's end and the index entry for maxOffsetExclusive, so a read at the log's tail reads nothing.
         BatchHeader stop = maxOffsetExclusive == Long.MAX_VALUE ? null : findBatchFrom(Math.max(
                 first.position() + first.sizeInBytes(), offsetIndex().lookup(maxOffsetExclusive).position()),
                 maxOffsetExclusive, limit);
@@ -396,8 +395,7 @@ final class LogSegment {
 
     /** The last batch boundary at or below {@code bound}, at least {@code start} (itself a boundary). */
     private long lastBoundaryWithin(long start, long bound, int limit) {
-        OffsetIndex.Entry hint = offsetIndex().floorByPosition(bound);
-        long pos = hint == null ? start : Math.max(start, hint.position());
+        long pos = Math.max(start, offsetIndex().floorPosition(bound));
         try {
             BatchHeader header;
             while ((header = BatchHeader.read(channel, pos, limit)) != null && pos + header.sizeInBytes() <= bound) {

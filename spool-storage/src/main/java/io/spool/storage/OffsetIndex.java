@@ -43,10 +43,13 @@ final class OffsetIndex extends MappedIndex {
         return n < 0 ? new Entry(baseOffset, 0) : new Entry(baseOffset + relOffsetAt(n), positionAt(n));
     }
 
-    /** The last entry with position {@code <= position} (positions increase with offsets), or null if none. */
-    Entry floorByPosition(long position) {
+    /**
+     * The position of the last entry at or below {@code position} (positions increase with offsets), or 0, the
+     * segment's first batch, if there is none: a batch boundary at or before {@code position}.
+     */
+    int floorPosition(long position) {
         int n = largestLowerBound(position, this::positionAt);
-        return n < 0 ? null : new Entry(baseOffset + relOffsetAt(n), positionAt(n));
+        return n < 0 ? 0 : positionAt(n);
     }
 
     Entry lastEntry() {
