@@ -213,7 +213,8 @@ public final class SpoolServer implements AutoCloseable {
 
     /**
      * Binds the broker listeners, registers with the active controller (wherever it runs) and waits until it has
-     * unfenced this broker and the registration is in this node's metadata; then takes up the replicas.
+     * unfenced this broker and the registration is in this node's metadata; then takes up the replicas and, ready to
+     * serve, starts accepting connections.
      */
     private List<Endpoint> startBroker(BrokerParts broker, ScheduledExecutorService scheduler) throws IOException,
             InterruptedException {
@@ -239,6 +240,7 @@ public final class SpoolServer implements AutoCloseable {
         awaitOwnRegistration(broker.quorum(), lifecycle.brokerEpoch());
         broker.replicas().activate(broker.quorum().image());
         broker.coordinators().activate(broker.quorum().image());
+        network.startAccepting();
         scheduleBrokerTasks(scheduler, broker.replicas(), broker.logs());
         if (config.getBoolean("log.cleaner.enable") && config.getInt("log.cleaner.threads") > 0) {
             broker.logs().startCleaner(new LogCleaner.Settings(config.getLong("log.cleaner.backoff.ms"),

@@ -302,6 +302,10 @@ public final class RatisMetadataQuorum implements MetadataQuorum {
         InetSocketAddress self = listenerAddress != null ? listenerAddress : voters.get(nodeId);
         NettyConfigKeys.Server.setHost(properties, self.getHostString());
         NettyConfigKeys.Server.setPort(properties, self.getPort());
+        // The quorum carries a few small messages a second, which NIO serves as well as epoll; Ratis's Netty loads
+        // its native epoll library by copying it out of its jar into a temporary file, at every start (25 ms).
+        NettyConfigKeys.Server.setUseEpoll(properties, false);
+        NettyConfigKeys.Client.setUseEpoll(properties, false);
         RaftServerConfigKeys.setStorageDir(properties, List.of(storageDir.toFile()));
         // Read-only requests carry controller requests (ControllerRequestClient). With DEFAULT a node that does not
         // lead refuses them (NotLeaderException); LINEARIZABLE would let a follower serve them after a read index.

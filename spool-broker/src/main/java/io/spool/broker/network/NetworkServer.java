@@ -24,6 +24,11 @@ import java.util.concurrent.TimeUnit;
  * The Kafka-protocol listeners of a node, on Netty. NIO transport: a file region goes out through
  * FileChannel.transferTo to the socket, which the JDK turns into sendfile. Lifecycle methods are called by the
  * server's start/stop thread.
+ *
+ * <p>A listener is bound first and accepts connections only once {@link #startAccepting} is called, when the node
+ * is ready to serve (a broker: registered and unfenced), as Apache Kafka's broker opens its listener sockets early
+ * and processes requests only at the end of its start-up. Until then clients' connections wait in the socket's
+ * backlog, and none is answered by a node that does not yet know it is part of the cluster.
  */
 public final class NetworkServer implements AutoCloseable {
     /** Settings of the network layer, from the server configuration. */
@@ -39,6 +44,7 @@ public final class NetworkServer implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final List<Channel> serverChannels = new ArrayList<>();
     private final Map<String, Integer> boundPorts = new HashMap<>();
+    private boolean accepting;
 
     public NetworkServer(Settings settings, RequestDispatcher dispatcher) {
         this.settings = settings;
@@ -57,6 +63,7 @@ public final class NetworkServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, accepting)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
@@ -80,6 +87,15 @@ public final class NetworkServer implements AutoCloseable {
         int bound = ((InetSocketAddress) channel.localAddress()).getPort();
         boundPorts.put(listenerName, bound);
         return bound;
+    }
+
+    /** Starts accepting connections on every listener bound so far and on those bound later. */
+    public void startAccepting() {
+        accepting = true;
+        for (Channel channel : serverChannels) {
+            // Netty starts reading (accepting, for a listener) when auto-read is turned on.
+            channel.config().setAutoRead(true);
+        }
     }
 
     public Integer boundPort(String listenerName) {
