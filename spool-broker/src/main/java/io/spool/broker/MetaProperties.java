@@ -1,11 +1,11 @@
 package io.spool.broker;
 
+import io.spool.storage.Fs;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.Uuid;
@@ -71,10 +71,10 @@ final class MetaProperties {
         props.setProperty("cluster.id", clusterId);
         props.setProperty("node.id", String.valueOf(nodeId));
         props.setProperty("directory.id", Uuid.randomUuid().toString());
-        Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp)) {
-            props.store(out, "Written by Spool; do not edit");
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        props.store(content, "Written by Spool; do not edit");
+        // Durable before the node goes on (as Kafka writes it): a crash must not leave the directory with an empty
+        // file, from which the next start would take a new cluster id.
+        Fs.atomicWrite(file, content.toByteArray());
     }
 }

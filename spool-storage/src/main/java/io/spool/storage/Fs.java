@@ -11,13 +11,13 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Small durable file helpers. Stateless. */
-final class Fs {
+public final class Fs {
 
     private Fs() {
     }
 
     /** Writes {@code content} to a temp file, fsyncs it, renames it over {@code target} and fsyncs the directory. */
-    static void atomicWrite(Path target, byte[] content) throws IOException {
+    public static void atomicWrite(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
