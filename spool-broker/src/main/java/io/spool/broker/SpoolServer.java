@@ -31,7 +31,6 @@ import io.spool.storage.LogCleaner;
 import io.spool.storage.LogManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -44,7 +43,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.AlterPartitionRequestData;
@@ -97,11 +95,6 @@ public final class SpoolServer implements AutoCloseable {
 
     private void doStart() throws IOException, InterruptedException {
         long startNs = System.nanoTime();
-        // Ratis registers an MXBean as the quorum member starts, which creates the JVM's platform MBean server: some
-        // 50-70 ms of CPU on the thread a start waits for. Another thread creates it meanwhile.
-        Thread jmx = new Thread(ManagementFactory::getPlatformMBeanServer, "spool-start-jmx");
-        jmx.setDaemon(true);
-        jmx.start();
         Clock clock = Clock.systemUTC();
         // A dedicated controller keeps nothing but the metadata log; it formats the directory that holds it.
         String clusterId = MetaProperties.loadOrFormat(config.isBroker() ? config.logDirs()
@@ -118,22 +111,7 @@ public final class SpoolServer implements AutoCloseable {
         closeables.add(0, channel);
         BrokerParts broker = config.isBroker() ? openBroker(quorum, channel, topicConfigs, clusterId, clock) : null;
 
-        // The network server (request handlers, event loops) is built on another thread while this one starts the
-        // quorum member: each is a good part of a start, mostly class initialisation, and neither needs the other.
-        FutureTask<NetworkServer> networkBuilt = broker == null ? null : new FutureTask<>(() ->
-                new NetworkServer(networkSettings(), handlers(broker.context(), broker.topicConfigs(),
-                        broker.coordinators())));
-        if (networkBuilt != null) {
-            new Thread(networkBuilt, "spool-start-network").start();
-        }
-        try {
-            quorum.start();
-        } finally {
-            if (networkBuilt != null) {
-                network = built(networkBuilt);
-                closeables.add(0, network);
-            }
-        }
+        quorum.start();
 
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("spool-log-retention", true));
@@ -218,6 +196,9 @@ public final class SpoolServer implements AutoCloseable {
      */
     private List<Endpoint> startBroker(BrokerParts broker, ScheduledExecutorService scheduler) throws IOException,
             InterruptedException {
+        BrokerContext context = broker.context();
+        network = new NetworkServer(networkSettings(), handlers(context, broker.topicConfigs(), broker.coordinators()));
+        closeables.add(0, network);
         List<Endpoint> endpoints = new ArrayList<>();
         for (Listener listener : config.brokerListeners()) {
             int port = network.bind(listener.name(), listener.host(), listener.port());
@@ -248,22 +229,6 @@ public final class SpoolServer implements AutoCloseable {
                     config.getDouble("log.cleaner.io.buffer.load.factor"), config.getInt("log.cleaner.io.buffer.size")));
         }
         return endpoints;
-    }
-
-    /** The network server another thread built; an exception it failed with is thrown here as it was. */
-    private static NetworkServer built(FutureTask<NetworkServer> task) throws InterruptedException {
-        try {
-            return task.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException("Failed to build the network server", cause);
-        }
     }
 
     private void scheduleBrokerTasks(ScheduledExecutorService scheduler, ReplicaManager replicas, LogManager logs) {
