@@ -103,8 +103,7 @@ public final class ControllerApis {
             if (error == null) {
                 return (ApiMessage) response;
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = unwrap(error);
             if (errorOf(cause) == Errors.NOT_CONTROLLER || cause instanceof RejectedExecutionException) {
                 // Not (or no longer, the controller is closing) the active controller: the channel asks again.
                 throw error instanceof CompletionException c ? c : new CompletionException(error);
@@ -390,10 +389,15 @@ public final class ControllerApis {
     }
 
     static Errors errorOf(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         if (cause instanceof io.spool.metadata.NotControllerException) {
             return Errors.NOT_CONTROLLER;
         }
         return ApiError.fromThrowable(cause).error();
+    }
+
+    /** The failure a {@link CompletionException} carries, or {@code error} itself. */
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }
