@@ -89,8 +89,11 @@ final class LogRetention {
         if (deletable.get(deletable.size() - 1) == state.segments.lastEntry().getValue()) {
             state.roll(state.clock.millis());
         }
+        // The files go first, as in Kafka: a client that sees the new log start offset (ListOffsets reads it
+        // without the lock) finds no segment below it under a live name.
         for (LogSegment s : deletable) {
             state.segments.remove(s.baseOffset());
+            s.renameForDeletion();
         }
         long newStart = Math.max(state.logStartOffset, state.segments.firstKey());
         state.logStartOffset = newStart;
@@ -98,9 +101,6 @@ final class LogRetention {
         state.producerState.onHighWatermark(state.highWatermark);
         state.refreshLastStableOffset();
         state.epochCache.truncateFromStart(newStart);
-        for (LogSegment s : deletable) {
-            s.renameForDeletion();
-        }
         state.scheduleDeletion(deletable);
         deleteSnapshotsBelow(newStart);
         LOG.info("Deleted {} segment(s) of {}, log start offset now {}", deletable.size(), state.topicPartition,
