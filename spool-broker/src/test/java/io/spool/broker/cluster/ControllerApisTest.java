@@ -2,7 +2,6 @@ package io.spool.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -14,12 +13,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 class ControllerApisTest {
-    private static final List<ApiKeys> CONTROLLER_APIS = List.of(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_PARTITIONS,
-            ApiKeys.DELETE_TOPICS, ApiKeys.BROKER_REGISTRATION, ApiKeys.BROKER_HEARTBEAT, ApiKeys.ALTER_PARTITION,
-            ApiKeys.ALLOCATE_PRODUCER_IDS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS,
-            ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
-            ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.ALTER_CONFIGS);
-
     @Test
     void shouldAnswerAFailedOperationWithTheErrorForEachItem() {
         CreateTopicsRequestData create = new CreateTopicsRequestData();
@@ -50,7 +43,7 @@ class ControllerApisTest {
 
     @Test
     void shouldBuildAnErrorAnswerForEveryControllerApiAtEveryVersion() {
-        for (ApiKeys api : CONTROLLER_APIS) {
+        for (ApiKeys api : ControllerApiKeys.ALL) {
             for (short version = api.oldestVersion(); version <= api.latestVersion(); version++) {
                 ApiMessage request = api.messageType.newRequest();
                 ApiMessage answer = ControllerApis.errorResponse(api, version, request, new RuntimeException("bug"));

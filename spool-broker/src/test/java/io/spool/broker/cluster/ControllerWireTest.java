@@ -19,12 +19,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
 class ControllerWireTest {
-    private static final List<ApiKeys> CONTROLLER_APIS = List.of(ApiKeys.CREATE_TOPICS, ApiKeys.CREATE_PARTITIONS,
-            ApiKeys.DELETE_TOPICS,
-            ApiKeys.BROKER_REGISTRATION, ApiKeys.BROKER_HEARTBEAT, ApiKeys.ALTER_PARTITION,
-            ApiKeys.ALLOCATE_PRODUCER_IDS, ApiKeys.DESCRIBE_QUORUM, ApiKeys.ELECT_LEADERS,
-            ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
-
     @Test
     void shouldStartARequestWithItsApiKeyAndVersion() {
         byte[] bytes = ControllerWire.encodeRequest(ApiKeys.BROKER_HEARTBEAT, (short) 1,
@@ -35,7 +29,7 @@ class ControllerWireTest {
 
     @Test
     void shouldReadBackEveryControllerRequestWhenWrittenAtEachOfItsVersions() {
-        for (ApiKeys api : CONTROLLER_APIS) {
+        for (ApiKeys api : ControllerApiKeys.ALL) {
             for (short version = api.oldestVersion(); version <= api.latestVersion(); version++) {
                 ApiMessage request = api.messageType.newRequest();
                 ControllerWire.Request decoded = ControllerWire.decodeRequest(
