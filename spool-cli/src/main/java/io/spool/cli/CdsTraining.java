@@ -2,15 +2,10 @@ package io.spool.cli;
 
 import io.spool.broker.ServerConfig;
 import io.spool.broker.SpoolServer;
-import io.spool.protocol.RequestFrames;
-import java.io.DataInputStream;
+import io.spool.broker.cluster.KafkaConnection;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -21,7 +16,6 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 
 /**
  * {@code spool server --cds-training}: one start and stop of a node on free loopback ports with its data in a
@@ -58,32 +52,19 @@ final class CdsTraining {
      * and verified: 20-30 ms of a start on a 2-core machine.
      */
     private static void greetAsAClient(int port) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(10_000);
-            ApiVersionsResponseData versions = (ApiVersionsResponseData) exchange(socket, ApiKeys.API_VERSIONS,
-                    (short) 4, 1, new ApiVersionsRequestData().setClientSoftwareName("spool-cds-training")
-                            .setClientSoftwareVersion("1"));
-            MetadataResponseData metadata = (MetadataResponseData) exchange(socket, ApiKeys.METADATA, (short) 13, 2,
-                    new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(false));
+        try (KafkaConnection connection = new KafkaConnection("127.0.0.1", port, "spool-cds-training")) {
+            connection.connect(5_000);
+            // At the versions Apache Kafka 4's clients send.
+            ApiVersionsResponseData versions = (ApiVersionsResponseData) connection.call(ApiKeys.API_VERSIONS,
+                    (short) 4, new ApiVersionsRequestData().setClientSoftwareName("spool-cds-training")
+                            .setClientSoftwareVersion("1"), 10_000);
+            MetadataResponseData metadata = (MetadataResponseData) connection.call(ApiKeys.METADATA, (short) 13,
+                    new MetadataRequestData().setTopics(null).setAllowAutoTopicCreation(false), 10_000);
             if (versions.errorCode() != 0 || metadata.brokers().isEmpty()) {
                 throw new IOException("The training node answered ApiVersions with error " + versions.errorCode()
                         + " and Metadata with " + metadata.brokers().size() + " brokers");
             }
         }
-    }
-
-    /** Sends one request (at a version Apache Kafka 4's clients send) and reads its answer. */
-    private static ApiMessage exchange(Socket socket, ApiKeys api, short version, int correlationId,
-            ApiMessage request) throws IOException {
-        ByteBuffer frame = RequestFrames.encode(api, version, correlationId, "spool-cds-training", request);
-        OutputStream out = socket.getOutputStream();
-        out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-        out.flush();
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        byte[] body = new byte[in.readInt()];
-        in.readFully(body);
-        return RequestFrames.decodeResponse(api, version, ByteBuffer.wrap(body));
     }
 
     private static int freePort() throws IOException {
