@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.common.TopicPartition;
@@ -68,6 +67,8 @@ public final class ReplicaManager implements MetadataListener {
                 thread.setDaemon(true);
                 return thread;
             });
+    /** Bounds produce and DeleteRecords waits (request timeouts) without a thread switch per request. */
+    private final DeadlineTimer timeouts = new DeadlineTimer("spool-request-timeouts");
 
     /**
      * @param logConfig         turns a topic's config overrides into its effective log configuration
@@ -174,7 +175,7 @@ public final class ReplicaManager implements MetadataListener {
         }
         CompletableFuture<AppendResult> done = partition.awaitHighWatermark(end).thenApply(error ->
                 error == Errors.NONE ? result : AppendResult.failure(error, null, log.logStartOffset()));
-        return done.orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS).exceptionally(e ->
+        return timeouts.orTimeout(done, Math.max(1, timeoutMs)).exceptionally(e ->
                 AppendResult.failure(Errors.REQUEST_TIMED_OUT, "Not replicated to the in-sync replicas within "
                         + timeoutMs + " ms", log.logStartOffset()));
     }
@@ -205,17 +206,16 @@ public final class ReplicaManager implements MetadataListener {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(Errors.NOT_LEADER_OR_FOLLOWER));
         }
-        return moved.thenCompose(error -> error != Errors.NONE
-                        ? CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(error))
-                        : partition.awaitLowWatermark(target, alive))
-                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
-                .exceptionally(e -> {
-                    if (unwrap(e) instanceof java.util.concurrent.TimeoutException) {
-                        return new DeleteRecordsOutcome(Errors.REQUEST_TIMED_OUT, partition.lowWatermark(alive));
-                    }
-                    LOG.error("DeleteRecords on {} failed", partition.topicPartition(), e);
-                    return DeleteRecordsOutcome.failure(Errors.UNKNOWN_SERVER_ERROR);
-                });
+        CompletableFuture<DeleteRecordsOutcome> done = moved.thenCompose(error -> error != Errors.NONE
+                ? CompletableFuture.completedFuture(DeleteRecordsOutcome.failure(error))
+                : partition.awaitLowWatermark(target, alive));
+        return timeouts.orTimeout(done, Math.max(1, timeoutMs)).exceptionally(e -> {
+            if (unwrap(e) instanceof java.util.concurrent.TimeoutException) {
+                return new DeleteRecordsOutcome(Errors.REQUEST_TIMED_OUT, partition.lowWatermark(alive));
+            }
+            LOG.error("DeleteRecords on {} failed", partition.topicPartition(), e);
+            return DeleteRecordsOutcome.failure(Errors.UNKNOWN_SERVER_ERROR);
+        });
     }
 
     /** Whether {@code brokerId} is registered and unfenced: only such replicas count for the low watermark. */
@@ -412,6 +412,7 @@ public final class ReplicaManager implements MetadataListener {
     /** Fails every waiting producer; the node is stopping. */
     public void shutdown() {
         logStartMover.shutdownNow();
+        timeouts.close();
         partitions.values().forEach(p -> p.failWaiters(Errors.NOT_LEADER_OR_FOLLOWER));
     }
 }
