@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Log compaction with real clients: a compacted topic updated a million times over ten thousand keys is compacted
  * while the producer writes; afterwards a consumer from the beginning sees each key's latest value once, deleted
- * keys gone after delete.retention.ms, offsets increasing, and the disk holds about one record per key. And a
- * cleaning cut by SIGKILL half way leaves a log that loads and compacts correctly on restart.
+ * keys gone after delete.retention.ms, offsets increasing, and the disk holds about one record per key. A cleaning
+ * cut by SIGKILL half way leaves a log that loads and compacts correctly on restart. And transaction markers go once
+ * compaction has emptied their transactions, while a read_committed consumer still sees every key's committed value.
  */
 class CompactionIT {
     private static final int KEYS = 10_000;
@@ -122,6 +124,54 @@ class CompactionIT {
             .untilAsserted(() -> assertThat(readFromBeginning(spool.bootstrap(), topic)).isEqualTo(expected));
     }
 
+    @Test
+    void shouldRemoveTransactionMarkersOnceCompactionLeavesTheirTransactionsEmpty() throws Exception {
+        spool = SpoolProcess.start(dir, serverSettings());
+        String topic = "transactional-compacted";
+        createTopic(topic, compactedTopic());
+        Path partition = spool.dataDir().resolve(topic + "-0");
+        Map<String, String> expected = new HashMap<>();
+        int transactions = 1_000;
+        int keys = 100;
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(spool.bootstrap(),
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "compacted-writer"))) {
+            producer.initTransactions();
+            for (int t = 0; t < transactions; t++) {
+                writeTransaction(producer, topic, t, keys, t % 10 == 9, expected);
+            }
+            // Each transaction wrote every key again, so compaction leaves the earlier ones without data, and their
+            // markers (some 78 bytes each) go delete.retention.ms later. A trickle of one-record transactions keeps
+            // the cleaner coming back; kept for ever, the markers alone would fill several times the bound below.
+            long markerBytes = transactions * 78L;
+            int[] next = {transactions};
+            await().atMost(AWAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                writeTransaction(producer, topic, next[0]++, 1, false, expected);
+                return segmentBytes(partition) < markerBytes / 5;
+            });
+        }
+
+        await().atMost(AWAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
+            readFromBeginning(spool.bootstrap(), topic, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"))).isEqualTo(expected));
+    }
+
+    /** One transaction writing value {@code t} to keys 0 to {@code keys - 1}; an aborted one changes nothing. */
+    private static void writeTransaction(KafkaProducer<byte[], byte[]> producer, String topic, int t, int keys,
+            boolean abort, Map<String, String> expected) {
+        producer.beginTransaction();
+        for (int k = 0; k < keys; k++) {
+            producer.send(new ProducerRecord<>(topic, key(k), ("t" + t).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (abort) {
+            producer.abortTransaction();
+            return;
+        }
+        producer.commitTransaction();
+        for (int k = 0; k < keys; k++) {
+            expected.put(new String(key(k), StandardCharsets.UTF_8), "t" + t);
+        }
+    }
+
     private void createTopic(String topic, Map<String, String> configs) throws Exception {
         try (Admin admin = Clients.admin(spool.bootstrap())) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all().get();
@@ -165,11 +215,16 @@ class CompactionIT {
      * log is fully compacted).
      */
     static Map<String, String> readFromBeginning(String bootstrap, String topic) {
+        return readFromBeginning(bootstrap, topic, Map.of());
+    }
+
+    /** As {@link #readFromBeginning(String, String)}, with a consumer with {@code consumerConfigs}. */
+    static Map<String, String> readFromBeginning(String bootstrap, String topic, Map<String, Object> consumerConfigs) {
         TopicPartition tp = new TopicPartition(topic, 0);
         Map<String, String> latest = new HashMap<>();
         Map<String, Integer> seen = new HashMap<>();
         int tombstones = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, Map.of())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, consumerConfigs)) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * {@code log.cleaner.backoff.ms} when none needs it.
  *
  * <p>A log needs cleaning when the dirty share of its cleanable bytes reaches {@code min.cleanable.dirty.ratio},
- * when a dirty segment began longer ago than {@code max.compaction.lag.ms}, or when a tombstone it keeps has
- * passed its delete horizon. Where each log's dirty part starts is the log's cleaner checkpoint
+ * when a dirty segment began longer ago than {@code max.compaction.lag.ms}, or when a tombstone or transaction
+ * marker it keeps has passed its delete horizon. Where each log's dirty part starts is the log's cleaner checkpoint
  * ({@link PartitionLog#cleanerCheckpoint()}), written with the other checkpoints as {@code cleaner-offset-checkpoint}.
  *
  * <p>Thread safety: {@link #start} and {@link #close} from any thread; everything else runs on the cleaner thread.
@@ -49,7 +49,8 @@ public final class LogCleaner implements AutoCloseable {
     private final Settings settings;
     private final Clock clock;
     private final SegmentCleaner cleaner;
-    private final Map<TopicPartition, Long> tombstoneHorizons = new ConcurrentHashMap<>();
+    /** Per log, the earliest delete horizon of a tombstone or marker its last cleaning kept. */
+    private final Map<TopicPartition, Long> horizons = new ConcurrentHashMap<>();
     /** Partitions whose cleaning failed on unreadable data: skipped until restart (Kafka's uncleanable set). */
     private final Set<TopicPartition> uncleanable = ConcurrentHashMap.newKeySet();
     private final Object wakeup = new Object();
@@ -129,10 +130,10 @@ public final class LogCleaner implements AutoCloseable {
         try {
             long seen = log.truncationCount();
             SegmentCleaner.Result result = cleaner.clean(log, log.cleanerCheckpoint());
-            if (result.earliestTombstoneHorizonMs() != Long.MAX_VALUE) {
-                tombstoneHorizons.put(tp, result.earliestTombstoneHorizonMs());
+            if (result.earliestHorizonMs() != Long.MAX_VALUE) {
+                horizons.put(tp, result.earliestHorizonMs());
             } else if (!result.aborted()) {
-                tombstoneHorizons.remove(tp);
+                horizons.remove(tp);
             }
             if (!result.aborted()) {
                 log.markCleaned(result.nextDirtyOffset(), seen);
@@ -168,7 +169,7 @@ public final class LogCleaner implements AutoCloseable {
 
     /**
      * How much {@code log} needs cleaning: its dirty ratio when at least min.cleanable.dirty.ratio, 2 when a
-     * compaction lag or a tombstone horizon forces it, -1 when it needs none.
+     * compaction lag or a delete horizon forces it, -1 when it needs none.
      */
     private double need(PartitionLog log, long now) {
         CleanableSegments view = log.cleanableSegments();
@@ -193,7 +194,7 @@ public final class LogCleaner implements AutoCloseable {
                     && now - s.rollingBaseTimestamp() > compaction.maxCompactionLagMs();
             }
         }
-        Long horizon = tombstoneHorizons.get(log.topicPartition());
+        Long horizon = horizons.get(log.topicPartition());
         if (dirty > 0 && overdue || horizon != null && now >= horizon && clean > 0) {
             return 2;
         }

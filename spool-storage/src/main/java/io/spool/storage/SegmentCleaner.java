@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords.RecordFilter;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -40,10 +43,10 @@ import org.slf4j.LoggerFactory;
  * {@code min.compaction.lag.ms}.
  *
  * <p>Transactions: records of aborted transactions (known from the aborted-transaction indexes) are neither mapped
- * nor kept, so an aborted write never hides an older committed value. Control batches (transaction markers) are
- * always kept, and each cleaned segment carries the aborted-index entries of the segments it replaces. Markers are
- * kept forever: Kafka removes them once delete.retention.ms has passed after their transaction's data is gone; this
- * cleaner does not yet (a known gap, costing one small batch per transaction). Appends and reads go on meanwhile: the
+ * nor kept, so an aborted write never hides an older committed value. A transaction marker stays while any data of
+ * its transaction does, and goes {@code delete.retention.ms} after the first cleaning that finds none left, as in
+ * Kafka; each cleaned segment carries the aborted-index entries of the segments it replaces, but those of aborts with
+ * no data left (see {@link Filter}). Appends and reads go on meanwhile: the
  * cleaner reads inactive segments only and takes the log's lock just for the swap. Not thread-safe: one per
  * cleaner thread.
  */
@@ -52,7 +55,7 @@ final class SegmentCleaner {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentCleaner.class);
 
     /** The outcome of one cleaning; {@code nextDirtyOffset} is where the next one starts mapping. */
-    record Result(long nextDirtyOffset, long earliestTombstoneHorizonMs, boolean aborted) {
+    record Result(long nextDirtyOffset, long earliestHorizonMs, boolean aborted) {
     }
 
     /** A segment being cleaned could not be read: removed under the cleaning, or corrupt. */
@@ -146,7 +149,7 @@ final class SegmentCleaner {
                 for (LogSegment source : group) {
                     read += source.size();
                     copyRetained(source, cleaned, filter);
-                    source.txnIndex().entries().forEach(cleaned.txnIndex()::append);
+                    source.txnIndex().entries().stream().filter(filter::keeps).forEach(cleaned.txnIndex()::append);
                     newestSource = Math.max(newestSource, source.largestTimestamp());
                 }
                 cleaned.onBecomeInactive();
@@ -335,11 +338,27 @@ final class SegmentCleaner {
         };
     }
 
-    /** Which batches and records a cleaning keeps. */
+    /**
+     * Which batches and records a cleaning keeps. It sees the batches of the cleaned range in log order, once each,
+     * and follows each producer's transactions through them: a transaction marker can go once no batch of its
+     * transaction is left, that is once a cleaning reads the marker without having read any data of the transaction
+     * before it (data always precedes its marker). Such a marker first gets a delete horizon (now plus
+     * {@code delete.retention.ms}, like a tombstone), so that a consumer reading this part of the log meanwhile still
+     * sees it, and a cleaning after the horizon drops it. An abort marker's aborted-index entry goes as soon as no
+     * aborted data is left: the entry only serves to skip that data, and an entry without its marker would make a
+     * read_committed consumer skip the producer's later transactions.
+     */
     private static final class Filter extends RecordFilter {
         private final OffsetMap map;
         private final CleanableSegments view;
         private long earliestHorizon = Long.MAX_VALUE;
+        /** Producers with data of a committed (or aborted) transaction read since their last marker. */
+        private final Set<Long> committedData = new HashSet<>();
+        private final Set<Long> abortedData = new HashSet<>();
+        /** Offsets of abort markers whose transaction has no data left: their index entries are dropped. */
+        private final Set<Long> abortsWithoutData = new HashSet<>();
+        /** Whether the records of the batch being filtered go (a marker past its horizon). */
+        private boolean dropRecords;
 
         Filter(long now, long deleteRetentionMs, OffsetMap map, CleanableSegments view) {
             super(now, deleteRetentionMs);
@@ -347,20 +366,63 @@ final class SegmentCleaner {
             this.view = view;
         }
 
+        /** Whether the cleaned segment keeps {@code entry} of its sources' aborted-transaction indexes. */
+        boolean keeps(TransactionIndex.Entry entry) {
+            return !abortsWithoutData.contains(entry.lastOffset());
+        }
+
         @Override
         protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+            boolean markerWithoutData = false;
+            dropRecords = false;
+            if (batch.isControlBatch()) {
+                markerWithoutData = isMarkerWithoutData(batch);
+                OptionalLong horizon = batch.deleteHorizonMs();
+                // An emptied marker (kept as its producer's last batch) has nothing left to wait for.
+                dropRecords = markerWithoutData && (Integer.valueOf(0).equals(batch.countOrNull())
+                    || horizon.isPresent() && currentTime >= horizon.getAsLong());
+                if (markerWithoutData && !dropRecords) {
+                    earliestHorizon = Math.min(earliestHorizon,
+                        horizon.isPresent() ? horizon.getAsLong() : currentTime + deleteRetentionMs);
+                }
+            } else if (batch.isTransactional()) {
+                (view.isAborted(batch) ? abortedData : committedData).add(batch.producerId());
+            }
             // An idempotent producer's latest batch stays, emptied if need be, so that its sequence numbers survive
             // a rebuild of producer state from the log.
             boolean lastOfProducer = batch.hasProducerId()
                 && Long.valueOf(batch.lastOffset()).equals(view.lastBatchOfProducer().get(batch.producerId()));
-            return new BatchRetentionResult(lastOfProducer ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY,
-                false);
+            BatchRetention retention = lastOfProducer ? BatchRetention.RETAIN_EMPTY
+                : dropRecords ? BatchRetention.DELETE : BatchRetention.DELETE_EMPTY;
+            // The flag makes the filter give a kept marker its delete horizon, if it has none yet.
+            return new BatchRetentionResult(retention, markerWithoutData);
+        }
+
+        /** Reads a control batch: whether it ends a transaction of which no data was read (or is already empty). */
+        private boolean isMarkerWithoutData(RecordBatch batch) {
+            long producerId = batch.producerId();
+            boolean committed = committedData.remove(producerId);
+            boolean aborted = abortedData.remove(producerId);
+            ControlRecordType type;
+            try (CloseableIterator<Record> records = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
+                if (!records.hasNext()) {
+                    return true;
+                }
+                type = ControlRecordType.parse(records.next().key());
+            }
+            if (type == ControlRecordType.ABORT) {
+                if (!aborted) {
+                    abortsWithoutData.add(batch.baseOffset());
+                }
+                return !aborted;
+            }
+            return type == ControlRecordType.COMMIT && !committed;
         }
 
         @Override
         protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
             if (batch.isControlBatch()) {
-                return true;
+                return !dropRecords;
             }
             if (!record.hasKey() || view.isAborted(batch)) {
                 return false;

@@ -35,6 +35,13 @@ abstract class LogTestBase {
         return newLog(config);
     }
 
+    /** Simulates kill -9: the old manager is abandoned without close; a new one opens the same dir. */
+    PartitionLog crashAndReopen(LogConfig config) {
+        manager.flusher().close();
+        manager = LogManager.open(List.of(logDir), clock, tp -> config, new Random(2));
+        return manager.get(TP).orElseThrow();
+    }
+
     @AfterEach
     void closeManager() {
         if (manager != null) {

@@ -21,11 +21,8 @@ class RecoveryTest extends LogTestBase {
 
     private static final LogConfig SMALL_SEGMENTS = LogConfig.defaults().withSegmentBytes(2048).withIndex(200, 4096);
 
-    /** Simulates kill -9: the old manager is abandoned without close; a new one opens the same dir. */
     private PartitionLog crashAndReopen() {
-        manager.flusher().close();
-        manager = LogManager.open(List.of(logDir), clock, tp -> SMALL_SEGMENTS, new Random(2));
-        return manager.get(TP).orElseThrow();
+        return crashAndReopen(SMALL_SEGMENTS);
     }
 
     private Path partitionDir() {

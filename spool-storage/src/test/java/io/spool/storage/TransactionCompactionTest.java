@@ -2,7 +2,10 @@ package io.spool.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.compress.Compression;
@@ -11,12 +14,17 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class TransactionCompactionTest extends LogTestBase {
 
     private static final LogConfig COMPACTED = LogConfig.defaults().withCompact(true).withSegmentBytes(1024)
         .withRetention(-1, -1).withFileDeleteDelayMs(0);
+    private static final long HOUR = 3600_000L;
+    /** Cleans whenever there is anything dirty; tombstones and markers stay an hour. */
+    private static final LogConfig EAGER = COMPACTED.withCompaction(new CompactionConfig(HOUR, 0, Long.MAX_VALUE,
+        0.01));
     private static final long PID = 7L;
     private static final short EPOCH = 1;
 
@@ -42,6 +50,42 @@ class TransactionCompactionTest extends LogTestBase {
         for (int i = 0; i < count; i++) {
             append(log, MemoryRecords.withRecords(Compression.NONE, kv("filler-" + (i % 5), "f" + i)));
         }
+    }
+
+    private static void commit(PartitionLog log, boolean commit) {
+        assertThat(log.appendTxnMarker(PID, EPOCH, 0, commit, 0).error()).isEqualTo(Errors.NONE);
+    }
+
+    /** One transaction of PID writing {@code key}, then its marker. */
+    private static void transaction(PartitionLog log, int sequence, String key, String value, boolean commit) {
+        append(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, EPOCH, sequence, kv(key, value)));
+        commit(log, commit);
+    }
+
+    /**
+     * The three cleanings after which a marker of a superseded transaction is gone: the first removes the data, the
+     * second (with new dirt to clean) gives the marker its horizon, the third comes after it.
+     */
+    private void cleanPastTheMarkersHorizon(PartitionLog log, LogCleaner cleaner) {
+        assertThat(cleaner.cleanOnce()).isTrue();
+        fillAndCommit(log, 60);
+        assertThat(cleaner.cleanOnce()).isTrue();
+        clock.advance(HOUR + 1);
+        assertThat(cleaner.cleanOnce()).isTrue();
+    }
+
+    /** Appends {@code count} more records and makes everything committed: the next cleaning has dirt to clean. */
+    private static void fillAndCommit(PartitionLog log, int count) {
+        fill(log, count);
+        log.updateHighWatermark(log.logEndOffset());
+    }
+
+    private static List<Long> markerOffsets(PartitionLog log) {
+        return readAll(log).stream().filter(e -> e.key().equals("marker")).map(Entry::offset).toList();
+    }
+
+    private static List<RecordBatch> batches(PartitionLog log) {
+        return TestBatches.batchesOf(log.read(log.logStartOffset(), 1 << 24, Long.MAX_VALUE, true).records());
     }
 
     private static List<Entry> readAll(PartitionLog log) {
@@ -110,5 +154,116 @@ class TransactionCompactionTest extends LogTestBase {
         List<Entry> after = readAll(log);
         assertThat(after).filteredOn(e -> e.offset() >= txnStart)
             .containsExactlyElementsOf(before.stream().filter(e -> e.offset() >= txnStart).toList());
+    }
+
+    @Test
+    void shouldDropACommitMarkerDeleteRetentionAfterACleaningFindsNoDataOfItsTransaction() {
+        PartitionLog log = newLog(EAGER);
+        transaction(log, 0, "K", "old", true);
+        transaction(log, 1, "J", "kept", true);
+        append(log, MemoryRecords.withRecords(Compression.NONE, kv("K", "new")));
+        fillAndCommit(log, 60);
+        LogCleaner cleaner = cleaner();
+
+        assertThat(cleaner.cleanOnce()).isTrue();
+        assertThat(readAll(log)).filteredOn(e -> e.key().equals("K")).extracting(Entry::value).containsExactly("new");
+        assertThat(markerOffsets(log)).as("this cleaning still read the transaction's data").containsExactly(1L, 3L);
+
+        fillAndCommit(log, 60);
+        assertThat(cleaner.cleanOnce()).isTrue();
+        assertThat(markerOffsets(log)).as("kept until its delete horizon").containsExactly(1L, 3L);
+        clock.advance(HOUR - 1);
+        assertThat(cleaner.cleanOnce()).isFalse();
+
+        clock.advance(2);
+        assertThat(cleaner.cleanOnce()).as("the marker's horizon passed").isTrue();
+
+        assertThat(markerOffsets(log)).containsExactly(3L);
+        assertThat(batches(log)).noneMatch(b -> b.lastOffset() == 1L);
+        assertThat(readAll(log)).filteredOn(e -> e.key().equals("J")).containsExactly(new Entry(2, "J", "kept"));
+        assertThat(log.lastStableOffset()).isEqualTo(log.highWatermark());
+    }
+
+    @Test
+    void shouldFindNoOpenTransactionWhenRecoveryReplaysALogWhoseMarkersWereDropped() throws IOException {
+        PartitionLog log = newLog(EAGER);
+        transaction(log, 0, "K", "old", true);
+        transaction(log, 1, "K", "aborted", false);
+        transaction(log, 2, "J", "kept", true);
+        append(log, MemoryRecords.withRecords(Compression.NONE, kv("K", "new")));
+        fillAndCommit(log, 60);
+        cleanPastTheMarkersHorizon(log, cleaner());
+        assertThat(markerOffsets(log)).containsExactly(5L);
+        List<Entry> before = readAll(log);
+        log.flush();
+        // Without producer snapshots nor a recovery point, recovery rebuilds producer state from the first segment.
+        try (Stream<Path> files = Files.list(log.dir())) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".snapshot")).toList()) {
+                Files.delete(p);
+            }
+        }
+        Files.deleteIfExists(logDir.resolve("recovery-point-offset-checkpoint"));
+
+        PartitionLog recovered = crashAndReopen(EAGER);
+
+        assertThat(recovered.hasOngoingTransaction(PID)).isFalse();
+        assertThat(recovered.abortedTransactions(0, recovered.logEndOffset())).isEmpty();
+        assertThat(readAll(recovered)).isEqualTo(before);
+    }
+
+    @Test
+    void shouldDropAnAbortMarkerAndItsIndexEntryOnceTheAbortedDataIsGone() {
+        PartitionLog log = newLog(EAGER);
+        append(log, MemoryRecords.withRecords(Compression.NONE, kv("K", "committed")));
+        transaction(log, 0, "K", "aborted", false);
+        transaction(log, 1, "J", "kept", true);
+        fillAndCommit(log, 60);
+        LogCleaner cleaner = cleaner();
+
+        assertThat(cleaner.cleanOnce()).isTrue();
+        assertThat(log.abortedTransactions(0, log.logEndOffset())).containsExactly(new AbortedTxn(PID, 1));
+
+        fillAndCommit(log, 60);
+        assertThat(cleaner.cleanOnce()).isTrue();
+        // No aborted data is left for the entry to hide; left alone, it would hide the producer's next transaction
+        // from a read_committed consumer that no longer sees the abort marker.
+        assertThat(log.abortedTransactions(0, log.logEndOffset())).isEmpty();
+        assertThat(markerOffsets(log)).containsExactly(2L, 4L);
+        assertThat(reopenClean(EAGER).abortedTransactions(0, log.logEndOffset())).isEmpty();
+    }
+
+    @Test
+    void shouldDropTheAbortMarkerAfterItsHorizon() {
+        PartitionLog log = newLog(EAGER);
+        transaction(log, 0, "K", "aborted", false);
+        transaction(log, 1, "J", "kept", true);
+        fillAndCommit(log, 60);
+
+        cleanPastTheMarkersHorizon(log, cleaner());
+
+        assertThat(markerOffsets(log)).containsExactly(3L);
+        assertThat(readAll(log)).filteredOn(e -> e.key().equals("K")).isEmpty();
+        assertThat(readAll(log)).filteredOn(e -> e.key().equals("J")).containsExactly(new Entry(2, "J", "kept"));
+    }
+
+    @Test
+    void shouldKeepTheMarkerOfATransactionWhoseBatchStaysAsItsProducersLast() {
+        PartitionLog log = newLog(EAGER);
+        transaction(log, 0, "K", "old", true);
+        append(log, MemoryRecords.withRecords(Compression.NONE, kv("K", "new")));
+        fillAndCommit(log, 60);
+        LogCleaner cleaner = cleaner();
+        assertThat(cleaner.cleanOnce()).isTrue();
+        fillAndCommit(log, 60);
+        assertThat(cleaner.cleanOnce()).isTrue();
+
+        // The producer's last data batch stays, emptied, for its sequence: its transaction still has a batch, so
+        // its marker stays too (as in Kafka), and no delete horizon brings the cleaner back for it.
+        clock.advance(2 * HOUR);
+        assertThat(cleaner.cleanOnce()).isFalse();
+        RecordBatch last = batches(log).get(0);
+        assertThat(last.producerId()).isEqualTo(PID);
+        assertThat(last.countOrNull()).isZero();
+        assertThat(markerOffsets(log)).containsExactly(1L);
     }
 }

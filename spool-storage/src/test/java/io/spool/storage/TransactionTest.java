@@ -44,12 +44,6 @@ class TransactionTest extends LogTestBase {
         assertThat(r.error()).as(String.valueOf(r.errorMessage())).isEqualTo(Errors.NONE);
     }
 
-    private PartitionLog crashAndReopen(LogConfig config) {
-        manager.flusher().close();
-        manager = LogManager.open(List.of(logDir), clock, tp -> config, new Random(2));
-        return manager.get(TP).orElseThrow();
-    }
-
     private Path partitionDir() {
         return logDir.resolve("orders-0");
     }

@@ -37,11 +37,8 @@ class TruncationTest extends LogTestBase {
         return log;
     }
 
-    /** Simulates kill -9: the old manager is abandoned without close; a new one opens the same dir. */
     private PartitionLog crashAndReopen() {
-        manager.flusher().close();
-        manager = LogManager.open(List.of(logDir), clock, tp -> SMALL_SEGMENTS, new Random(2));
-        return manager.get(TP).orElseThrow();
+        return crashAndReopen(SMALL_SEGMENTS);
     }
 
     private List<Long> segmentBases() throws IOException {
