@@ -2,6 +2,9 @@ package io.spool.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +21,16 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * Serializes a response (size prefix, header, body) into the messages to write to the channel, in order: byte
  * buffers, and a {@link SliceFileRegion} for every {@link FileSliceRecords} so fetched records go from the file to
  * the socket without passing through the heap. Stateless; each call owns its output.
+ *
+ * <p>A slice of at most {@link #INLINE_RECORDS_BYTES} is read into the buffer instead: a consumer at the end of the
+ * log fetches a batch or two at a time, and a region in the middle of a response costs two more system calls
+ * (sendfile, then a write for the bytes after it) and two more TCP segments than a single write, which costs more
+ * than copying a few kilobytes from the page cache.
  */
 public final class ResponseEncoder {
+    /** Record slices up to this size are copied into the response rather than sent from the file. */
+    static final int INLINE_RECORDS_BYTES = 32 * 1024;
+
     private final ByteBufAllocator allocator;
 
     public ResponseEncoder(ByteBufAllocator allocator) {
@@ -34,10 +45,15 @@ public final class ResponseEncoder {
         int headerSize = header.size(cache, headerVersion);
         int bodySize = body.size(cache, version);
         ChunkWriter writer = new ChunkWriter(allocator, Math.min(4 + headerSize + bodySize, 64 * 1024));
-        writer.writeInt(headerSize + bodySize);
-        header.write(writer, cache, headerVersion);
-        body.write(writer, cache, version);
-        return writer.finish();
+        try {
+            writer.writeInt(headerSize + bodySize);
+            header.write(writer, cache, headerVersion);
+            body.write(writer, cache, version);
+            return writer.finish();
+        } catch (RuntimeException e) {
+            writer.release();
+            throw e;
+        }
     }
 
     /** A {@link Writable} over a chain of pooled buffers, broken wherever a file region is inserted. */
@@ -49,6 +65,16 @@ public final class ResponseEncoder {
         ChunkWriter(ByteBufAllocator allocator, int initialCapacity) {
             this.allocator = allocator;
             this.current = allocator.ioBuffer(initialCapacity);
+        }
+
+        /** Releases what was written so far (encoding failed). */
+        void release() {
+            out.forEach(ReferenceCountUtil::release);
+            out.clear();
+            if (current != null) {
+                current.release();
+                current = null;
+            }
         }
 
         List<Object> finish() {
@@ -135,11 +161,33 @@ public final class ResponseEncoder {
                 if (slice.sizeInBytes() == 0) {
                     return;
                 }
+                if (slice.sizeInBytes() <= INLINE_RECORDS_BYTES) {
+                    copy(slice);
+                    return;
+                }
                 out.add(current);
                 out.add(new SliceFileRegion(slice.channel(), slice.position(), slice.sizeInBytes()));
                 current = allocator.ioBuffer(256);
             } else {
                 throw new IllegalArgumentException("Unsupported records type " + records.getClass());
+            }
+        }
+
+        private void copy(FileSliceRecords slice) {
+            long position = slice.position();
+            int remaining = slice.sizeInBytes();
+            try {
+                while (remaining > 0) {
+                    int read = current.writeBytes(slice.channel(), position, remaining);
+                    if (read < 0) {
+                        // As SliceFileRegion: the file was truncated under the fetch that found these bytes.
+                        throw new UncheckedIOException(new IOException("Log file shrank below the slice being sent"));
+                    }
+                    position += read;
+                    remaining -= read;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }
