@@ -51,6 +51,11 @@ final class LogSegment {
     private volatile Path offsetIndexFile;
     private volatile Path timeIndexFile;
     private volatile int size;
+    /**
+     * The header of the last batch appended, or null: a consumer at the end of the log fetches that batch, and
+     * finding it through the offset index would read the headers of every batch since the last index entry.
+     */
+    private volatile BatchHeader lastAppended;
     private volatile boolean writable;
     private OffsetIndex offsetIndex;
     private TimeIndex timeIndex;
@@ -250,10 +255,18 @@ final class LogSegment {
             throw new StorageException("cannot append to " + logFile, e);
         }
         ensureTimestampSummary();
+        int start = position;
+        int lastPosition = -1;
         for (MutableRecordBatch batch : records.batches()) {
             onBatchIndexed(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), position,
                 batch.sizeInBytes());
+            lastPosition = position;
             position += batch.sizeInBytes();
+        }
+        if (lastPosition >= 0) {
+            ByteBuffer lastHeader = records.buffer().duplicate();
+            lastHeader.position(lastHeader.position() + lastPosition - start);
+            lastAppended = BatchHeader.parse(lastPosition, lastHeader);
         }
         size = position;
     }
@@ -340,6 +353,11 @@ final class LogSegment {
      * when every batch below {@code limit} ends before it.
      */
     BatchHeader findBatch(long offset, long limit) {
+        BatchHeader last = lastAppended;
+        if (last != null && last.baseOffset() <= offset && offset <= last.lastOffset()
+            && last.position() + last.sizeInBytes() <= limit) {
+            return last;
+        }
         return findBatchFrom(offsetIndex().lookup(offset).position(), offset, limit);
     }
 
@@ -446,6 +464,7 @@ final class LogSegment {
     /** Cuts the file at a batch boundary {@code position} and drops index entries at or beyond {@code offset}. */
     synchronized int truncateToPosition(long position, long offset) {
         int removed = (int) (size - position);
+        lastAppended = null;
         try {
             channel.truncate(position);
         } catch (IOException e) {

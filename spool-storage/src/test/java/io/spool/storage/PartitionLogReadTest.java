@@ -100,4 +100,36 @@ class PartitionLogReadTest extends LogTestBase {
         }
         assertThat(next).isEqualTo(120);
     }
+
+    @Test
+    void shouldReadEachBatchJustAppendedFromItsOwnOffsets() {
+        PartitionLog log = newLog(LogConfig.defaults().withIndex(4096, 4096));
+        for (int i = 0; i < 20; i++) {
+            AppendResult appended = log.appendAsLeader(batch(NOW, 1 + i % 4), 0);
+
+            for (long offset = appended.firstOffset(); offset <= appended.lastOffset(); offset++) {
+                List<RecordBatch> read = TestBatches.batchesOf(log.read(offset, 1 << 20, Long.MAX_VALUE, true)
+                    .records());
+                assertThat(read).extracting(RecordBatch::baseOffset).containsExactly(appended.firstOffset());
+                assertThat(read.get(0).lastOffset()).isEqualTo(appended.lastOffset());
+            }
+        }
+    }
+
+    @Test
+    void shouldReadTheBatchThatReplacedATruncatedOneAtTheSameOffsets() {
+        PartitionLog log = logWithBatches(3, 5);
+        log.truncateTo(10);
+
+        // Longer than the batch it replaces: a header remembered from before the truncation would still fit the file.
+        log.appendAsLeader(batch(NOW + 100, 8), 0);
+
+        LogReadResult result = log.read(12, 1 << 20, Long.MAX_VALUE, true);
+        List<RecordBatch> read = TestBatches.batchesOf(result.records());
+        assertThat(read).hasSize(1);
+        assertThat(read.get(0).baseOffset()).isEqualTo(10);
+        assertThat(read.get(0).lastOffset()).isEqualTo(17);
+        assertThat(read.get(0).sizeInBytes()).isEqualTo(result.records().sizeInBytes());
+        assertThat(read.get(0).maxTimestamp()).isEqualTo(NOW + 107);
+    }
 }
