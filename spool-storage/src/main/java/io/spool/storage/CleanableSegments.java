@@ -15,11 +15,16 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * @param truncations         the log's truncation count (a truncation since voids the cleaning)
  * @param lastBatchOfProducer last offset of each idempotent producer's latest batch, kept (emptied) by the cleaner
  *                            so that the producer's sequence survives a rebuild of producer state from the log
+ * @param epochOnlyProducers  the epoch of each producer whose state holds no batch (a coordinator's abort bumped
+ *                            its epoch): its markers of that epoch stay, so that a rebuild still fences older epochs
  * @param abortedTxns         the aborted-transaction index entries of every segment, by producer id
+ * @param markersRemovableBelow no transaction marker at or above this offset may go: a crash would replay
+ *                            producer state from a snapshot below it, which may hold the marker's transaction open
  */
 record CleanableSegments(List<LogSegment> inactive, long activeBaseOffset, long lastStableOffset,
                          long logStartOffset, long truncations, Map<Long, Long> lastBatchOfProducer,
-                         Map<Long, List<TransactionIndex.Entry>> abortedTxns) {
+                         Map<Long, Short> epochOnlyProducers, Map<Long, List<TransactionIndex.Entry>> abortedTxns,
+                         long markersRemovableBelow) {
 
     /** Whether {@code batch} belongs to an aborted transaction (its records are never kept nor mapped). */
     boolean isAborted(RecordBatch batch) {
@@ -33,6 +38,12 @@ record CleanableSegments(List<LogSegment> inactive, long activeBaseOffset, long 
             }
         }
         return false;
+    }
+
+    /** Whether the cleaner may drop marker {@code batch} once its transaction has no data left (see the params). */
+    boolean mayDropMarker(RecordBatch batch) {
+        return batch.baseOffset() < markersRemovableBelow
+            && !Short.valueOf(batch.producerEpoch()).equals(epochOnlyProducers.get(batch.producerId()));
     }
 
     /** The offset after inactive segment {@code i}: the next segment's base offset. */

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link PartitionLog} offers its {@link LogCleaner}: the cleanable segments, the swap of a cleaned segment
@@ -16,6 +18,8 @@ import java.util.Map;
 final class LogCleanerHooks {
 
     private final PartitionLogState state;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogCleanerHooks.class);
 
     LogCleanerHooks(PartitionLogState state) {
         this.state = state;
@@ -30,9 +34,12 @@ final class LogCleanerHooks {
         try {
             List<LogSegment> inactive = new ArrayList<>(state.segments.headMap(state.segments.lastKey()).values());
             Map<Long, Long> lastBatches = new HashMap<>();
+            Map<Long, Short> epochOnly = new HashMap<>();
             for (ProducerStateManager.ProducerEntry e : state.producerState.entries()) {
                 if (!e.batches.isEmpty()) {
                     lastBatches.put(e.producerId, e.batches.peekLast().lastOffset());
+                } else {
+                    epochOnly.put(e.producerId, e.epoch);
                 }
             }
             Map<Long, List<TransactionIndex.Entry>> aborted = new HashMap<>();
@@ -42,9 +49,34 @@ final class LogCleanerHooks {
                     .add(e));
             }
             return new CleanableSegments(inactive, state.segments.lastKey(), state.lastStableOffset,
-                state.logStartOffset, state.truncations, lastBatches, aborted);
+                state.logStartOffset, state.truncations, lastBatches, epochOnly, aborted, crashReplayStart());
         } finally {
             state.lock.unlock();
+        }
+    }
+
+    /**
+     * Where a crash now would make the log replay its batches into producer state from: the newest producer
+     * snapshot at or below the segment holding the recovery point ({@link LogLoader}), or MAX_VALUE when there is
+     * none (the replay would then start at the log start). Recovery points only grow, and later snapshots are taken
+     * above today's inactive segments, so no later crash replays from below this. 0 when the snapshots cannot be
+     * listed: the cleaner then drops no marker.
+     */
+    private long crashReplayStart() {
+        Long segment = state.segments.floorKey(state.recoveryPoint);
+        long bound = segment == null ? state.segments.firstKey() : segment;
+        try {
+            long start = Long.MAX_VALUE;
+            for (long snapshot : ProducerSnapshotFile.list(state.dir)) {
+                if (snapshot <= bound) {
+                    start = snapshot;
+                }
+            }
+            return start;
+        } catch (IOException e) {
+            LOG.warn("Cannot list the producer snapshots of {}; keeping its transaction markers for now",
+                state.topicPartition, e);
+            return 0;
         }
     }
 

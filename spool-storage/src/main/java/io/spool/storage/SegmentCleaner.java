@@ -346,7 +346,9 @@ final class SegmentCleaner {
      * {@code delete.retention.ms}, like a tombstone), so that a consumer reading this part of the log meanwhile still
      * sees it, and a cleaning after the horizon drops it. An abort marker's aborted-index entry goes as soon as no
      * aborted data is left: the entry only serves to skip that data, and an entry without its marker would make a
-     * read_committed consumer skip the producer's later transactions.
+     * read_committed consumer skip the producer's later transactions. Two kinds of marker stay regardless (see
+     * {@link CleanableSegments#mayDropMarker}): one a crash could still need to close its transaction in producer
+     * state rebuilt from an older snapshot, and one that is all the log holds of its producer's current epoch.
      */
     private static final class Filter extends RecordFilter {
         private final OffsetMap map;
@@ -376,9 +378,9 @@ final class SegmentCleaner {
             boolean markerWithoutData = false;
             dropRecords = false;
             if (batch.isControlBatch()) {
-                markerWithoutData = isMarkerWithoutData(batch);
+                markerWithoutData = isMarkerWithoutData(batch) && view.mayDropMarker(batch);
                 OptionalLong horizon = batch.deleteHorizonMs();
-                // An emptied marker (kept as its producer's last batch) has nothing left to wait for.
+                // An emptied marker has nothing left to wait for.
                 dropRecords = markerWithoutData && (Integer.valueOf(0).equals(batch.countOrNull())
                     || horizon.isPresent() && currentTime >= horizon.getAsLong());
                 if (markerWithoutData && !dropRecords) {

@@ -64,14 +64,14 @@ class TransactionCompactionTest extends LogTestBase {
 
     /**
      * The three cleanings after which a marker of a superseded transaction is gone: the first removes the data, the
-     * second (with new dirt to clean) gives the marker its horizon, the third comes after it.
+     * second (with new dirt to clean) gives the marker its horizon, the third comes after it (if any marker got one).
      */
     private void cleanPastTheMarkersHorizon(PartitionLog log, LogCleaner cleaner) {
         assertThat(cleaner.cleanOnce()).isTrue();
         fillAndCommit(log, 60);
         assertThat(cleaner.cleanOnce()).isTrue();
         clock.advance(HOUR + 1);
-        assertThat(cleaner.cleanOnce()).isTrue();
+        cleaner.cleanOnce();
     }
 
     /** Appends {@code count} more records and makes everything committed: the next cleaning has dirt to clean. */
@@ -209,6 +209,71 @@ class TransactionCompactionTest extends LogTestBase {
         assertThat(recovered.hasOngoingTransaction(PID)).isFalse();
         assertThat(recovered.abortedTransactions(0, recovered.logEndOffset())).isEmpty();
         assertThat(readAll(recovered)).isEqualTo(before);
+    }
+
+    /**
+     * A transaction of a producer that then expires: its marker is the last trace of it, and the recovery point sits
+     * on a snapshot taken while the transaction was open. Returns the marker's offset.
+     */
+    private long expiredProducersTransactionAcrossTheRecoveryPoint(PartitionLog log) {
+        append(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, EPOCH, 0, kv("K", "old")));
+        fill(log, 30);
+        log.flush();
+        manager.writeCheckpoints();
+        commit(log, true);
+        long marker = log.logEndOffset() - 1;
+        append(log, MemoryRecords.withRecords(Compression.NONE, kv("K", "new")));
+        fillAndCommit(log, 60);
+        clock.advance(1);
+        log.removeExpiredProducers(0);
+        return marker;
+    }
+
+    @Test
+    void shouldKeepAMarkerThatACrashWouldReplayFromASnapshotHoldingItsTransactionOpen() throws IOException {
+        PartitionLog log = newLog(EAGER);
+        long marker = expiredProducersTransactionAcrossTheRecoveryPoint(log);
+
+        cleanPastTheMarkersHorizon(log, cleaner());
+
+        assertThat(readAll(log)).filteredOn(e -> e.key().equals("K")).extracting(Entry::value).containsExactly("new");
+        assertThat(markerOffsets(log)).containsExactly(marker);
+        // Recovery replays producer state from the snapshot at the recovery point, where the transaction is open:
+        // without its marker it would stay open for ever, and the last stable offset with it.
+        PartitionLog recovered = crashAndReopen(EAGER);
+        recovered.updateHighWatermark(recovered.logEndOffset());
+        assertThat(recovered.hasOngoingTransaction(PID)).isFalse();
+        assertThat(recovered.lastStableOffset()).isEqualTo(recovered.logEndOffset());
+    }
+
+    @Test
+    void shouldDropThatMarkerOnceTheRecoveryPointHasPassedIt() {
+        PartitionLog log = newLog(EAGER);
+        expiredProducersTransactionAcrossTheRecoveryPoint(log);
+        LogCleaner cleaner = cleaner();
+        cleanPastTheMarkersHorizon(log, cleaner);
+
+        log.flush();
+        manager.writeCheckpoints();
+        fillAndCommit(log, 60);
+        cleanPastTheMarkersHorizon(log, cleaner);
+
+        assertThat(markerOffsets(log)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTheMarkerThatHoldsItsProducersOnlyEpoch() {
+        PartitionLog log = newLog(EAGER);
+        append(log, MemoryRecords.withTransactionalRecords(Compression.NONE, PID, EPOCH, 0, kv("K", "timed out")));
+        // The coordinator aborts a timed-out transaction with a bumped epoch: the producer has no batch left.
+        assertThat(log.appendTxnMarker(PID, (short) (EPOCH + 1), 0, false, 0).error()).isEqualTo(Errors.NONE);
+        fillAndCommit(log, 60);
+
+        cleanPastTheMarkersHorizon(log, cleaner());
+
+        assertThat(readAll(log)).filteredOn(e -> e.key().equals("K")).isEmpty();
+        assertThat(markerOffsets(log)).as("the only record of epoch %d, which fences older producers", EPOCH + 1)
+            .containsExactly(1L);
     }
 
     @Test
