@@ -22,13 +22,14 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * buffers, and a {@link SliceFileRegion} for every {@link FileSliceRecords} so fetched records go from the file to
  * the socket without passing through the heap. Stateless; each call owns its output.
  *
- * <p>A slice of at most {@link #INLINE_RECORDS_BYTES} is read into the buffer instead: a consumer at the end of the
- * log fetches a batch or two at a time, and a region in the middle of a response costs two more system calls
- * (sendfile, then a write for the bytes after it) and two more TCP segments than a single write, which costs more
- * than copying a few kilobytes from the page cache.
+ * <p>Slices are read into the buffer instead while they add up to at most {@link #INLINE_RECORDS_BYTES} in a
+ * response: a consumer at the end of the log fetches a batch or two at a time, and a region in the middle of a
+ * response costs two more system calls (sendfile, then a write for the bytes after it) and two more TCP segments
+ * than a single write, which costs more than copying a few kilobytes from the page cache. The bound is per response
+ * so that a fetch of many partitions, each with a small slice, still goes out from the files.
  */
 public final class ResponseEncoder {
-    /** Record slices up to this size are copied into the response rather than sent from the file. */
+    /** How many bytes of record slices one response copies in rather than sends from the files. */
     static final int INLINE_RECORDS_BYTES = 32 * 1024;
 
     private final ByteBufAllocator allocator;
@@ -61,6 +62,7 @@ public final class ResponseEncoder {
         private final ByteBufAllocator allocator;
         private final List<Object> out = new ArrayList<>(3);
         private ByteBuf current;
+        private int inlineBudget = INLINE_RECORDS_BYTES;
 
         ChunkWriter(ByteBufAllocator allocator, int initialCapacity) {
             this.allocator = allocator;
@@ -161,7 +163,8 @@ public final class ResponseEncoder {
                 if (slice.sizeInBytes() == 0) {
                     return;
                 }
-                if (slice.sizeInBytes() <= INLINE_RECORDS_BYTES) {
+                if (slice.sizeInBytes() <= inlineBudget) {
+                    inlineBudget -= slice.sizeInBytes();
                     copy(slice);
                     return;
                 }

@@ -107,6 +107,28 @@ class ResponseEncoderTest {
     }
 
     @Test
+    void shouldCopyNoMoreThanTheInlineBudgetOfAResponseWithManySmallSlices() {
+        FetchResponseData response = new FetchResponseData();
+        FetchResponseData.FetchableTopicResponse topic = new FetchResponseData.FetchableTopicResponse()
+                .setTopic("orders");
+        int slice = 10_000;
+        for (int p = 0; p < 10; p++) {
+            topic.partitions().add(new FetchResponseData.PartitionData().setPartitionIndex(p).setHighWatermark(10)
+                    .setRecords(new FileSliceRecords(file, (long) p * slice, slice)));
+        }
+        response.responses().add(topic);
+
+        List<Object> parts = encoder.encode(ApiKeys.FETCH, (short) 12, 5, response);
+
+        try {
+            // Three slices fit the 32 KiB budget; the other seven go out from the file.
+            assertThat(parts).filteredOn(p -> p instanceof SliceFileRegion).hasSize(7);
+        } finally {
+            parts.forEach(ReferenceCountUtil::release);
+        }
+    }
+
+    @Test
     void shouldFailWhenTheFileShrankBelowASmallSlice() throws IOException {
         file.truncate(SLICE_START + 100);
 

@@ -44,12 +44,11 @@ final class DeadlineTimer implements AutoCloseable {
     private boolean closed;
     private boolean started;
     private final long origin = System.nanoTime();
-    private final Thread thread;
+    private final String threadName;
 
-    /** The thread starts with the first deadline. */
+    /** The thread starts with the first deadline (and again with the next one, should it ever die). */
     DeadlineTimer(String threadName) {
-        thread = new Thread(this::run, threadName);
-        thread.setDaemon(true);
+        this.threadName = threadName;
     }
 
     /**
@@ -78,8 +77,11 @@ final class DeadlineTimer implements AutoCloseable {
                     sequence++, action);
             pending.add(deadline);
             if (!started) {
-                started = true;
+                Thread thread = new Thread(this::run, threadName);
+                thread.setDaemon(true);
                 thread.start();
+                started = true;
+                plannedWake = Long.MAX_VALUE;
             }
             if (deadline.at < plannedWake) {
                 plannedWake = deadline.at;
@@ -149,6 +151,11 @@ final class DeadlineTimer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (!closed) {
+                // Only an Error or an interrupt gets here: let the next deadline start a new thread.
+                LOG.error("{} stopped unexpectedly; the next deadline starts it again", threadName);
+                started = false;
+            }
             lock.unlock();
         }
     }
