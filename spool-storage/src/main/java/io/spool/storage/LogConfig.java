@@ -85,6 +85,12 @@ public record LogConfig(int segmentBytes, long segmentMs, long retentionMs, long
             compaction, compression);
     }
 
+    public LogConfig withFlushOnAck(boolean flush) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
+            segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flush,
+            compact, fileDeleteDelayMs, compaction, compression);
+    }
+
     public LogConfig withCompact(boolean compacted) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
             segmentIndexBytes, messageTimestampLogAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, flushOnAck,

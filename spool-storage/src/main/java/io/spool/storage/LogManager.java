@@ -215,6 +215,8 @@ public final class LogManager implements AutoCloseable {
         Path logDir = log.dir().getParent();
         log.setCheckpointer(() -> writeCheckpointFiles(logDir));
         log.setFailureHandler(this::reportFailure);
+        // A failed fsync reports itself to the failure handler; nobody waits on this one.
+        log.setRollFlusher(base -> flusher.awaitDurable(log, base));
         logs.put(tp, log);
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -312,6 +313,11 @@ public final class PartitionLog {
      */
     void setCheckpointer(Runnable checkpointer) {
         state.checkpointer = checkpointer;
+    }
+
+    /** What flushes this log in the background after a roll in page-cache mode (see PartitionLogState#roll). */
+    void setRollFlusher(LongConsumer flushUpTo) {
+        state.rolledUnflushed = flushUpTo;
     }
 
     /** Where this log reports an I/O error of its directory's files (see {@link LogDirFailureHandler}). */

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,8 @@ final class PartitionLogState {
     volatile boolean closed;
     volatile Runnable checkpointer = () -> { };
     volatile LogDirFailureHandler failureHandler = (logDir, cause) -> { };
+    /** Told the new base offset after each roll of a log in page-cache mode: flushes the rolled segment. */
+    volatile LongConsumer rolledUnflushed = base -> { };
 
     PartitionLogState(TopicPartition topicPartition, Path dir, LogConfig config, Clock clock, FileDeleter deleter,
                       ConcurrentSkipListMap<Long, LogSegment> segments, ProducerStateManager producerState,
@@ -99,6 +102,11 @@ final class PartitionLogState {
         segments.put(newBase, segment);
         dirNeedsFsync = true;
         LOG.debug("Rolled {} at offset {}", topicPartition, newBase);
+        if (!config.flushOnAck()) {
+            // As Kafka does at a roll: the rolled data goes to disk in the background, so the recovery point can
+            // move past it and a crash does not re-scan everything written since the last start.
+            rolledUnflushed.accept(newBase);
+        }
         return segment;
     }
 

@@ -4,6 +4,7 @@ import static io.spool.storage.TestBatches.batch;
 import static io.spool.storage.TestBatches.idempotent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.protocol.Errors;
@@ -166,5 +168,21 @@ class RecoveryTest extends LogTestBase {
                 assertThat(r.offset()).isEqualTo(next++);
             }
         }
+    }
+
+    @Test
+    void shouldFlushRolledSegmentsInTheBackgroundInPageCacheMode() {
+        PartitionLog log = newLog(SMALL_SEGMENTS.withFlushOnAck(false));
+        for (int i = 0; i < 30; i++) {
+            log.appendAsLeader(batch(NOW + i, 4), 0);
+        }
+        long activeBase = log.cleanableSegments().activeBaseOffset();
+
+        // Nothing waits for these writes to be durable, but each roll hands the rolled data to the flusher.
+        await().atMost(Duration.ofSeconds(10)).until(() -> log.flushedOffset() >= activeBase);
+        manager.writeCheckpoints();
+
+        assertThat(activeBase).isPositive();
+        assertThat(log.recoveryPoint()).isEqualTo(activeBase);
     }
 }
