@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,10 +110,13 @@ class DedicatedControllerIT {
 
     /** Launches the six nodes at once (a voter waits for a majority) and waits until the brokers serve. */
     private void startCluster() {
+        // Nine distinct ports: picked one by one, two nodes once got the same one and the second could not bind it.
+        List<Integer> ports = SpoolProcess.freePorts(9);
         Map<Integer, Integer> quorumPorts = new LinkedHashMap<>();
         for (int id = 1; id <= 6; id++) {
-            quorumPorts.put(id, SpoolProcess.freePort());
+            quorumPorts.put(id, ports.get(id - 1));
         }
+        Iterator<Integer> brokerPorts = ports.subList(6, 9).iterator();
         String voters = CONTROLLERS.stream().map(id -> id + "@127.0.0.1:" + quorumPorts.get(id))
                 .collect(Collectors.joining(","));
         for (int id : CONTROLLERS) {
@@ -124,7 +128,7 @@ class DedicatedControllerIT {
                     SpoolCluster.SMALL_JVM));
         }
         for (int id : BROKERS) {
-            int port = SpoolProcess.freePort();
+            int port = brokerPorts.next();
             Map<String, String> settings = new LinkedHashMap<>(SpoolCluster.FAST_FAILOVER);
             settings.put("process.roles", "broker");
             settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:"

@@ -168,8 +168,9 @@ final class SpoolCluster implements AutoCloseable {
             throw new UnsupportedOperationException("A cluster in a network lab has a fixed set of nodes");
         }
         int id = nodes.size() + 1;
-        int port = SpoolProcess.freePort();
-        int metadataPort = SpoolProcess.freePort();
+        List<Integer> free = SpoolProcess.freePorts(2);
+        int port = free.get(0);
+        int metadataPort = free.get(1);
         Map<String, String> settings = new LinkedHashMap<>(FAST_FAILOVER);
         settings.put("process.roles", "broker");
         settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + metadataPort);

@@ -58,14 +58,16 @@ final class SpoolProcess implements AutoCloseable {
      */
     static SpoolProcess start(Path dir, Map<String, String> extraOverrides, List<String> jvmOptions) {
         Map<String, String> overrides = new LinkedHashMap<>(extraOverrides);
-        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), 0, overrides, List.copyOf(jvmOptions));
+        List<Integer> ports = freePorts(2);
+        SpoolProcess node = new SpoolProcess(dir, ports.get(0), ports.get(1), 0, overrides, List.copyOf(jvmOptions));
         node.launch();
         return node;
     }
 
     /** Starts a node whose brokers talk on their own listener, INTERNAL ({@link #internalPort()}), not PLAINTEXT. */
     static SpoolProcess startWithInternalListener(Path dir) {
-        SpoolProcess node = new SpoolProcess(dir, freePort(), freePort(), freePort(), new LinkedHashMap<>(),
+        List<Integer> ports = freePorts(3);
+        SpoolProcess node = new SpoolProcess(dir, ports.get(0), ports.get(1), ports.get(2), new LinkedHashMap<>(),
                 List.of());
         node.launch();
         return node;
@@ -261,6 +263,30 @@ final class SpoolProcess implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code count} distinct free ports: each is held open until all are chosen, so none is handed out twice. */
+    static List<Integer> freePorts(int count) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0);
+                held.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : held) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // The port is free again either way.
+                }
+            }
         }
     }
 
